@@ -1,0 +1,81 @@
+"""The ``Inspect`` extension: config defaults, the enable policy, and wiring.
+
+State lives in ``app.extensions["inspect"]`` and never on the ``Inspect``
+object, so one ``Inspect`` can serve several apps (and app factories).
+"""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+from dataclasses import dataclass
+
+from . import settings
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+EXTENSION_KEY = "inspect"
+
+logger = logging.getLogger("flask_inspect")
+
+
+@dataclass
+class InspectState:
+    """Per-app state, found at ``app.extensions["inspect"]``."""
+
+    app_name: str
+    url_prefix: str
+    blueprint_name: str | None = None
+
+
+class Inspect:
+    """See inside a running Flask app.
+
+    >>> app = Flask(__name__)
+    >>> Inspect(app)  # doctest: +SKIP
+    >>> app.run(debug=True)  # doctest: +SKIP  -- the panel is at /_inspect/
+    """
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Wire the panel, the CLI and the recorder into ``app`` (idempotent)."""
+        if isinstance(app.extensions.get(EXTENSION_KEY), InspectState):
+            return
+        settings.apply_defaults(app)
+        state = InspectState(app_name=app.name, url_prefix=settings.url_prefix(app))
+        app.extensions[EXTENSION_KEY] = state
+        _warn_about_risky_settings(app)
+        if settings.is_switched_off(app):
+            return
+
+        from .cli import inspect_group
+        from .web.blueprint import create_blueprint
+
+        blueprint = create_blueprint()
+        app.register_blueprint(blueprint, url_prefix=state.url_prefix)
+        state.blueprint_name = blueprint.name
+        app.cli.add_command(inspect_group)
+
+
+def get_state(app: Flask) -> InspectState:
+    """The extension's state for ``app``; raises ``LookupError`` if not initialised."""
+    state = app.extensions.get(EXTENSION_KEY)
+    if not isinstance(state, InspectState):
+        raise LookupError(f"flask-inspect is not initialised on app {app.name!r}")
+    return state
+
+
+def _warn_about_risky_settings(app: Flask) -> None:
+    if app.config.get(settings.ENABLED) is True and not app.debug:
+        logger.warning(
+            "flask-inspect is enabled outside debug mode (INSPECT_ENABLED=True); "
+            "it shows your app's internals to allowed clients."
+        )
+    if "*" in settings.allowed_hosts(app):
+        logger.warning(
+            "flask-inspect: INSPECT_ALLOWED_HOSTS contains '*'; any client may open the panel."
+        )

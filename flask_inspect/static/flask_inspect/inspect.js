@@ -1,0 +1,65 @@
+// flask-inspect: code shared by every panel page (theme, small helpers).
+"use strict";
+
+(function () {
+  const THEME_KEY = "flask-inspect-theme";
+  const root = document.documentElement;
+  const order = ["auto", "light", "dark"];
+
+  function applyTheme(theme) {
+    root.setAttribute("data-theme", theme);
+    const button = document.getElementById("theme-toggle");
+    if (button) {
+      button.textContent = "Theme: " + theme;
+    }
+  }
+
+  function storedTheme() {
+    try {
+      return localStorage.getItem(THEME_KEY) || "auto";
+    } catch (error) {
+      return "auto";
+    }
+  }
+
+  applyTheme(storedTheme());
+
+  document.addEventListener("DOMContentLoaded", function () {
+    applyTheme(storedTheme());
+    const button = document.getElementById("theme-toggle");
+    if (!button) {
+      return;
+    }
+    button.addEventListener("click", function () {
+      const current = root.getAttribute("data-theme") || "auto";
+      const next = order[(order.indexOf(current) + 1) % order.length];
+      try {
+        localStorage.setItem(THEME_KEY, next);
+      } catch (error) {
+        // Storage may be disabled; the theme still changes for this page.
+      }
+      applyTheme(next);
+    });
+  });
+
+  window.flaskInspect = {
+    prefix: function () {
+      return document.body ? document.body.getAttribute("data-prefix") : "/_inspect/";
+    },
+    // Text to DOM without ever interpreting it as HTML.
+    el: function (tag, attrs, children) {
+      const node = document.createElement(tag);
+      Object.entries(attrs || {}).forEach(function ([key, value]) {
+        if (key === "text") {
+          node.textContent = value;
+        } else if (value !== null && value !== undefined && value !== false) {
+          node.setAttribute(key, value);
+        }
+      });
+      (children || []).forEach(function (child) {
+        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+      });
+      return node;
+    },
+  };
+})();

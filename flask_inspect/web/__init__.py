@@ -1,0 +1,1 @@
+"""The panel: pages and JSON API, thin over the pure modules."""

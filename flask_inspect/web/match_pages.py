@@ -1,0 +1,14 @@
+"""Match view (filled in by its own issue; until then the page says so)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import render_template
+
+
+def register(blueprint: Blueprint) -> None:
+    blueprint.add_url_rule("/match", "match", match_page)
+
+
+def match_page() -> str:
+    return render_template("flask_inspect/not_yet.html", active="match", title="Match")

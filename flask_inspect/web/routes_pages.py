@@ -1,0 +1,37 @@
+"""Routes view: the URL map page and ``/api/routes``."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import current_app
+from flask import render_template
+
+from ..routes import describe_routes
+from ..routes import split_rule
+from .responses import api_json
+
+
+def register(blueprint: Blueprint) -> None:
+    blueprint.add_url_rule("/routes", "routes", routes_page)
+    blueprint.add_url_rule("/api/routes", "api_routes", routes_api)
+
+
+def routes_page() -> str:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    routes = describe_routes(app)
+    return render_template(
+        "flask_inspect/routes.html",
+        active="routes",
+        routes=routes,
+        blueprints=sorted({route.blueprint for route in routes if route.blueprint}),
+        converters=sorted({arg.converter for route in routes for arg in route.arguments}),
+        methods=sorted({method for route in routes for method in route.methods}),
+        host_matching=app.url_map.host_matching,
+        rule_tokens=split_rule,
+    )
+
+
+def routes_api() -> object:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return api_json({"routes": [route.to_dict() for route in describe_routes(app)]})
+

@@ -1,0 +1,65 @@
+"""Shared fixtures: small real Flask apps and a real threaded WSGI server."""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import make_server
+
+from flask_inspect import Inspect
+
+
+def make_app(**config: t.Any) -> Flask:
+    """A debug app with the extension, plus ``config`` overrides."""
+    app = Flask("tests_app")
+    app.config.update(DEBUG=True, TESTING=True, SECRET_KEY="test-secret-value")
+    app.config.update(config)
+    Inspect(app)
+    return app
+
+
+@pytest.fixture
+def app() -> Flask:
+    return make_app()
+
+
+class LiveServer:
+    """A real threaded Werkzeug server on a free loopback port."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, name="live-server", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server_factory() -> t.Iterator[t.Callable[[Flask], LiveServer]]:
+    started: list[LiveServer] = []
+
+    def start(app: Flask) -> LiveServer:
+        server = LiveServer(app).__enter__()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)
