@@ -25,7 +25,7 @@ from .shop import shop
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = "example-only-not-secret"
+    app.config["SECRET_KEY"] = "example-only-not-secret"  # noqa: S105 - a demo key
     app.url_map.converters["date"] = DateConverter
     Inspect(app)
 
@@ -38,7 +38,7 @@ def create_app() -> Flask:
         return f"<h1>Welcome to your dashboard, {name}</h1>"
 
     @app.route("/user/<int:id>")
-    def user_by_id(id: int) -> str:  # noqa: A002 - the primer's own name
+    def user_by_id(id: int) -> str:
         return f"<h1>User number {id}</h1>"
 
     @app.route("/price/<float:amount>")

@@ -69,7 +69,7 @@ def format_routes_table(routes: list[RouteInfo]) -> str:
     widths = [max(len(row[column]) for row in rows) for column in range(len(header) - 1)]
     lines = []
     for index, row in enumerate(rows):
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * width for width in widths) + "  " + "-" * len(header[-1]))

@@ -44,7 +44,7 @@ _BUILTIN_PYTHON_TYPES = {
     "werkzeug.routing.converters.UUIDConverter": "uuid.UUID",
 }
 
-JSONValue = t.Union[None, bool, int, float, str, list[t.Any], dict[str, t.Any]]
+JSONValue: t.TypeAlias = bool | int | float | str | list[t.Any] | dict[str, t.Any] | None
 
 
 @dataclass
@@ -270,7 +270,7 @@ def converter_python_type(converter_class: type[BaseConverter]) -> str:
     """The type ``to_python`` returns, as far as it can be known without a value."""
     for klass in converter_class.__mro__:
         known = _BUILTIN_PYTHON_TYPES.get(_qualified_name(klass))
-        if known is not None and klass.to_python is converter_class.to_python:
+        if known is not None and getattr(klass, "to_python", None) is converter_class.to_python:
             return known
     if converter_class.to_python is BaseConverter.to_python:
         return "str"
@@ -286,7 +286,9 @@ def converter_python_type(converter_class: type[BaseConverter]) -> str:
     return str(returned).replace("typing.", "")
 
 
-def _converter_options(converter_class: type[BaseConverter], raw: str | None) -> dict[str, JSONValue]:
+def _converter_options(
+    converter_class: type[BaseConverter], raw: str | None
+) -> dict[str, JSONValue]:
     """Name every argument written in the rule after the converter's parameters."""
     if not raw:
         return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import Response
 from flask import current_app
 from flask import render_template
 
@@ -31,7 +32,6 @@ def routes_page() -> str:
     )
 
 
-def routes_api() -> object:
+def routes_api() -> Response:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     return api_json({"routes": [route.to_dict() for route in describe_routes(app)]})
-

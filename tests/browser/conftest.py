@@ -75,9 +75,9 @@ def page(browser: Browser, page_problems: PageProblems) -> t.Iterator[Page]:
     page = context.new_page()
     page.on(
         "console",
-        lambda message: page_problems.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            page_problems.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     page.on("pageerror", lambda error: page_problems.page_errors.append(str(error)))
     page.set_default_timeout(10_000)
