@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint
 from flask import Response
 from flask import current_app
@@ -29,9 +31,15 @@ def routes_page() -> str:
         methods=sorted({method for route in routes for method in route.methods}),
         host_matching=app.url_map.host_matching,
         rule_tokens=split_rule,
+        as_json=_as_json,
     )
 
 
 def routes_api() -> Response:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     return api_json({"routes": [route.to_dict() for route in describe_routes(app)]})
+
+
+def _as_json(value: object) -> str:
+    """JSON as a plain string, so the template escapes it like any other text."""
+    return json.dumps(value, sort_keys=True, default=repr)

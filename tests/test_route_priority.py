@@ -1,0 +1,138 @@
+"""The ``priority`` order is the order Werkzeug really matches in (Werkzeug is the oracle).
+
+For generated maps and URLs: among all rules that would accept a URL on their
+own, the rule Werkzeug picks is the one ``describe_routes`` ranks first.
+"""
+
+from __future__ import annotations
+
+import typing as t
+import uuid
+
+from flask import Flask
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+from werkzeug.routing import RequestRedirect
+from werkzeug.routing import Rule
+
+from flask_inspect import describe_routes
+from flask_inspect.routes import rules_in_match_order
+
+STATIC_WORDS = ["a", "b", "user", "users", "1", "x1"]
+# converter text -> a value the converter accepts when building a URL
+CONVERTERS: dict[str, t.Any] = {
+    "int": 7,
+    "int(min=5, max=50)": 12,
+    "float": 1.5,
+    "string": "ab",
+    "string(length=2)": "xy",
+    "any(a, b)": "a",
+    "uuid": uuid.UUID(int=5),
+    "path": "p/q",
+    "": "zz",  # the default converter
+}
+
+
+@st.composite
+def rule_texts(draw: st.DrawFn) -> tuple[str, dict[str, t.Any]]:
+    """A rule like ``/user/<int:v0>/`` and values that build a URL for it."""
+    segments = []
+    values: dict[str, t.Any] = {}
+    for index in range(draw(st.integers(min_value=1, max_value=3))):
+        if draw(st.booleans()):
+            segments.append(draw(st.sampled_from(STATIC_WORDS)))
+        else:
+            converter = draw(st.sampled_from(sorted(CONVERTERS)))
+            name = f"v{index}"
+            segments.append(f"<{converter}:{name}>" if converter else f"<{name}>")
+            values[name] = CONVERTERS[converter]
+    trailing = "/" if draw(st.booleans()) else ""
+    return "/" + "/".join(segments) + trailing, values
+
+
+@st.composite
+def maps(draw: st.DrawFn) -> list[tuple[str, dict[str, t.Any], bool]]:
+    rules = draw(st.lists(rule_texts(), min_size=1, max_size=8, unique_by=lambda r: r[0]))
+    return [(text, values, draw(st.booleans())) for text, values in rules]
+
+
+def _flask_app(rules: list[tuple[str, dict[str, t.Any], bool]]) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    for index, (text, _, strict) in enumerate(rules):
+        app.add_url_rule(text, f"e{index}", lambda **_: "", strict_slashes=strict)
+    return app
+
+
+def _accepts_alone(rule: Rule, path: str) -> bool:
+    """Would this rule, alone in a map, match ``path`` without a redirect?"""
+    alone = Map([rule.empty()], strict_slashes=bool(rule.strict_slashes))
+    try:
+        alone.bind("localhost").match(path, "GET")
+    except (HTTPException, RequestRedirect):
+        return False
+    return True
+
+
+def _is_trailing_slash_fallback(rule: Rule, path: str) -> bool:
+    """A non-strict rule matching ``/x/`` for ``/x`` is Werkzeug's last resort, not a rank."""
+    return not rule.strict_slashes and path.endswith("/") and not rule.rule.endswith("/")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(maps(), st.lists(st.sampled_from([*STATIC_WORDS, "7", "ab", "1.5", ""]), max_size=4))
+def test_match_priority_agrees_with_werkzeug(
+    rules: list[tuple[str, dict[str, t.Any], bool]], extra_segments: list[str]
+) -> None:
+    app = _flask_app(rules)
+    adapter = app.url_map.bind("localhost")
+    priority = {route.endpoint: route.priority for route in describe_routes(app)}
+    urls = {adapter.build(f"e{index}", values) for index, (_, values, _) in enumerate(rules)}
+    urls.add("/" + "/".join(extra_segments))
+    checked = 0
+    for url in sorted(urls):
+        try:
+            winner, _ = adapter.match(url, "GET", return_rule=True)
+        except (HTTPException, RequestRedirect):
+            continue
+        accepting = [
+            rule
+            for rule in app.url_map.iter_rules()
+            if _accepts_alone(rule, url) and not _is_trailing_slash_fallback(rule, url)
+        ]
+        if _is_trailing_slash_fallback(winner, url):
+            continue
+        assert winner in accepting
+        best = min(accepting, key=lambda rule: priority[str(rule.endpoint)])
+        assert best is winner, (url, [r.rule for r in accepting], winner.rule)
+        checked += 1
+    # Every rule's own built URL matches something, so the check always ran.
+    assert checked >= 1
+
+
+def test_int_converter_outranks_default_converter_registered_before_it() -> None:
+    app = Flask(__name__, static_folder=None)
+    app.add_url_rule("/user/<name>", "by_name", lambda name: name)
+    app.add_url_rule("/user/<int:id>", "by_id", lambda id: str(id))
+    app.add_url_rule("/user/me", "me", lambda: "me")
+    order = [route.endpoint for route in describe_routes(app)]
+    assert order == ["me", "by_id", "by_name"]
+    adapter = app.url_map.bind("localhost")
+    assert adapter.match("/user/me")[0] == "me"
+    assert adapter.match("/user/5")[0] == "by_id"
+    assert adapter.match("/user/ada")[0] == "by_name"
+
+
+def test_rules_in_match_order_keeps_every_rule_once() -> None:
+    app = Flask(__name__)
+    app.add_url_rule("/b/<int:x>", "b", lambda x: "")
+    app.add_url_rule("/a", "a", lambda: "")
+    app.add_url_rule("/built", "built", lambda: "", build_only=True)
+    ordered = rules_in_match_order(app.url_map)
+    assert sorted(rule.rule for rule in ordered) == sorted(
+        rule.rule for rule in app.url_map.iter_rules()
+    )
+    assert ordered[-1].rule == "/built"
