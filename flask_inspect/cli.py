@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import typing as t
 
 import click
@@ -63,7 +64,7 @@ def format_routes_table(routes: list[RouteInfo]) -> str:
                 _rule_with_host(route),
                 " ".join(f"{arg.name}:{arg.python_type}" for arg in route.arguments) or "-",
                 route.endpoint,
-                route.view.location if route.view else "-",
+                route.view.location_relative_to(os.getcwd()) if route.view else "-",
             )
         )
     widths = [max(len(row[column]) for row in rows) for column in range(len(header) - 1)]

@@ -12,6 +12,7 @@ text is tried before converters and converters are tried by weight.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import typing as t
 import uuid
@@ -84,9 +85,18 @@ class ViewInfo:
     @property
     def location(self) -> str:
         """``file:line`` for people, or just the qualified name."""
+        return self.location_relative_to(None)
+
+    def location_relative_to(self, base: str | None) -> str:
+        """``file:line`` with ``file`` shortened when it lies under ``base``."""
         if self.file is None:
             return self.qualname
-        return f"{self.file}:{self.line}" if self.line else self.file
+        file = self.file
+        if base is not None:
+            relative = os.path.relpath(file, base) if os.path.isabs(file) else file
+            if not relative.startswith(".."):
+                file = relative
+        return f"{file}:{self.line}" if self.line else file
 
 
 @dataclass
@@ -295,7 +305,7 @@ def _converter_options(
     args, kwargs = parse_converter_args(raw)
     options: dict[str, JSONValue] = {}
     try:
-        signature = inspect.signature(converter_class.__init__)
+        signature = _init_signature(converter_class)
         bound = signature.bind_partial(None, None, *args, **kwargs)
     except (TypeError, ValueError):
         options.update({f"arg{index}": _jsonable(value) for index, value in enumerate(args)})
@@ -313,6 +323,17 @@ def _converter_options(
         else:
             options[parameter.name] = _jsonable(value)
     return options
+
+
+_INIT_SIGNATURES: dict[type[BaseConverter], inspect.Signature] = {}
+
+
+def _init_signature(converter_class: type[BaseConverter]) -> inspect.Signature:
+    """``inspect.signature`` is slow; converter classes are few, so remember them."""
+    signature = _INIT_SIGNATURES.get(converter_class)
+    if signature is None:
+        signature = _INIT_SIGNATURES[converter_class] = inspect.signature(converter_class.__init__)
+    return signature
 
 
 def describe_view(view: t.Callable[..., t.Any] | None) -> ViewInfo | None:

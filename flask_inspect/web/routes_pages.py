@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from flask import Blueprint
 from flask import Response
@@ -32,6 +33,7 @@ def routes_page() -> str:
         host_matching=app.url_map.host_matching,
         rule_tokens=split_rule,
         as_json=_as_json,
+        source_root=os.getcwd(),
     )
 
 
