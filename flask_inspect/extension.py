@@ -11,6 +11,7 @@ import typing as t
 from dataclasses import dataclass
 
 from . import settings
+from .contexts import ContextRegistry
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -27,6 +28,8 @@ class InspectState:
     app_name: str
     url_prefix: str
     blueprint_name: str | None = None
+    contexts: ContextRegistry | None = None
+    """Live contexts per thread/task; ``None`` while INSPECT_ENABLED is False."""
 
 
 class Inspect:
@@ -51,6 +54,7 @@ class Inspect:
         _warn_about_risky_settings(app)
         if settings.is_switched_off(app):
             return
+        state.contexts = ContextRegistry()
 
         from .cli import inspect_group
         from .web.blueprint import create_blueprint
