@@ -396,6 +396,7 @@ class RuleToken:
 
     text: str
     variable: str | None = None
+    converter_text: str | None = None  # ``int(min=1)`` exactly as written, if any
 
 
 def split_rule(rule: str) -> list[RuleToken]:
@@ -405,7 +406,12 @@ def split_rule(rule: str) -> list[RuleToken]:
     for match in _VARIABLE_RE.finditer(rule):
         if match.start() > position:
             tokens.append(RuleToken(rule[position : match.start()]))
-        tokens.append(RuleToken(match.group(0), match["variable"]))
+        converter_text = None
+        if match["converter"]:
+            converter_text = match["converter"]
+            if match["arguments"] is not None:
+                converter_text += f"({match['arguments']})"
+        tokens.append(RuleToken(match.group(0), match["variable"], converter_text))
         position = match.end()
     if position < len(rule):
         tokens.append(RuleToken(rule[position:]))

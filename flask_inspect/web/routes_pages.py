@@ -9,6 +9,7 @@ from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import render_template
+from flask import request
 
 from ..routes import describe_routes
 from ..routes import split_rule
@@ -34,6 +35,7 @@ def routes_page() -> str:
         rule_tokens=split_rule,
         as_json=_as_json,
         source_root=os.getcwd(),
+        panel_blueprint=request.blueprint,
     )
 
 

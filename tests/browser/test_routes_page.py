@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from example_app import create_app
+from flask_inspect import describe_routes
 
 if t.TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -31,7 +32,8 @@ def test_routes_page_loads_without_console_errors_or_csp_violations(
 ) -> None:
     _open_routes(page, live_server_factory)
     rules = _visible_rules(page)
-    assert len(rules) > 30
+    app_routes = [r for r in describe_routes(create_app()) if r.blueprint != "flask_inspect"]
+    assert len(rules) == len(app_routes)
     # Converter types are visible in the rule cell.
     int_row = page.locator("#routes-table tbody tr", has_text="user_by_id")
     assert "int" in int_row.locator("td.rule .type").inner_text()
@@ -100,3 +102,24 @@ def test_theme_toggle_switches_and_persists(
     assert background == "rgb(22, 24, 27)"
     page.reload()
     assert page.locator("html").get_attribute("data-theme") == "dark"
+
+
+def test_panel_routes_are_hidden_until_asked_for(
+    page: Page, live_server_factory: t.Callable[..., LiveServer]
+) -> None:
+    _open_routes(page, live_server_factory)
+    endpoints = page.locator("#routes-table tbody tr:visible td.endpoint").all_inner_texts()
+    assert not any(endpoint.startswith("flask_inspect.") for endpoint in endpoints)
+    page.check("#show-panel-routes")
+    endpoints = page.locator("#routes-table tbody tr:visible td.endpoint").all_inner_texts()
+    assert "flask_inspect.api_routes" in endpoints
+
+
+def test_rules_are_drawn_as_written_with_types(
+    page: Page, live_server_factory: t.Callable[..., LiveServer]
+) -> None:
+    _open_routes(page, live_server_factory)
+    row = page.locator("#routes-table tbody tr", has_text="username")
+    assert row.locator("td.rule").inner_text().replace("\n", "") == "/user/<name>str"
+    row = page.locator("#routes-table tbody tr", has_text="page")
+    assert "/page/<int(min=1, max=50):number>int" in row.locator("td.rule").all_inner_texts()

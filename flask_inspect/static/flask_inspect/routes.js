@@ -16,8 +16,12 @@ document.addEventListener("DOMContentLoaded", function () {
   const count = document.getElementById("route-count");
   const empty = document.getElementById("no-routes");
   const orderLabel = document.getElementById("order-label");
+  const showPanel = document.getElementById("show-panel-routes");
 
   function matches(row) {
+    if (row.dataset.panel && !showPanel.checked) {
+      return false;
+    }
     const words = text.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const haystack = row.dataset.text;
     if (!words.every(function (word) { return haystack.includes(word); })) {
@@ -44,7 +48,8 @@ document.addEventListener("DOMContentLoaded", function () {
         shown += 1;
       }
     });
-    count.textContent = shown === rows.length ? String(rows.length) : shown + " of " + rows.length;
+    const total = rows.filter(function (row) { return showPanel.checked || !row.dataset.panel; }).length;
+    count.textContent = shown === total ? String(total) : shown + " of " + total;
     empty.hidden = shown !== 0;
   }
 
@@ -59,7 +64,7 @@ document.addEventListener("DOMContentLoaded", function () {
   document.getElementById("route-filters").addEventListener("submit", function (event) {
     event.preventDefault();
   });
-  [text, method, blueprint, converter].forEach(function (control) {
+  [text, method, blueprint, converter, showPanel].forEach(function (control) {
     control.addEventListener("input", update);
   });
   order.addEventListener("input", sort);
