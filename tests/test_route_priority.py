@@ -136,3 +136,49 @@ def test_rules_in_match_order_keeps_every_rule_once() -> None:
         rule.rule for rule in app.url_map.iter_rules()
     )
     assert ordered[-1].rule == "/built"
+
+
+HOSTS = ["a.test", "b.test", "<tenant>.test", "<int:shard>.test"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(rule_texts(), st.sampled_from(HOSTS)),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda item: (item[0][0], item[1]),
+    )
+)
+def test_match_priority_agrees_with_werkzeug_on_host_matching_maps(
+    rules: list[tuple[tuple[str, dict[str, t.Any]], str]],
+) -> None:
+    app = Flask(__name__, host_matching=True, static_host="static.test")
+    for index, ((text, _), host) in enumerate(rules):
+        app.add_url_rule(text, f"e{index}", lambda **_: "", host=host)
+    priority = {route.endpoint: route.priority for route in describe_routes(app)}
+    checked = 0
+    for index, ((_, values), host) in enumerate(rules):
+        host_values = {"tenant": "acme"} if "tenant" in host else {}
+        host_values.update({"shard": 3} if "shard" in host else {})
+        external = app.url_map.bind("x.test").build(
+            f"e{index}", {**values, **host_values}, force_external=True
+        )
+        url_host, _, path = external.removeprefix("http://").partition("/")
+        path = "/" + path
+        try:
+            winner, _ = app.url_map.bind(url_host).match(path, "GET", return_rule=True)
+        except (HTTPException, RequestRedirect):
+            continue
+        accepting = []
+        for rule in app.url_map.iter_rules():
+            alone = Map([rule.empty()], host_matching=True)
+            try:
+                alone.bind(url_host).match(path, "GET")
+            except (HTTPException, RequestRedirect):
+                continue
+            accepting.append(rule)
+        best = min(accepting, key=lambda rule: priority[str(rule.endpoint)])
+        assert best is winner, (url_host, path, [r.rule for r in accepting], winner.rule)
+        checked += 1
+    assert checked >= 1
