@@ -159,7 +159,7 @@ def test_match_priority_agrees_with_werkzeug_on_host_matching_maps(
     priority = {route.endpoint: route.priority for route in describe_routes(app)}
     checked = 0
     for index, ((_, values), host) in enumerate(rules):
-        host_values = {"tenant": "acme"} if "tenant" in host else {}
+        host_values: dict[str, t.Any] = {"tenant": "acme"} if "tenant" in host else {}
         host_values.update({"shard": 3} if "shard" in host else {})
         external = app.url_map.bind("x.test").build(
             f"e{index}", {**values, **host_values}, force_external=True
