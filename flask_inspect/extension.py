@@ -12,9 +12,14 @@ from dataclasses import dataclass
 
 from . import settings
 from .contexts import ContextRegistry
+from .recorder import install_recorder
 
 if t.TYPE_CHECKING:
     from flask import Flask
+
+    from .record import RequestRecord
+    from .recorder import Recorder
+    from .store import RequestHistory
 
 EXTENSION_KEY = "inspect"
 
@@ -30,6 +35,9 @@ class InspectState:
     blueprint_name: str | None = None
     contexts: ContextRegistry | None = None
     """Live contexts per thread/task; ``None`` while INSPECT_ENABLED is False."""
+    history: RequestHistory[RequestRecord] | None = None
+    """Recorded requests, newest first; ``None`` while INSPECT_ENABLED is False."""
+    recorder: Recorder | None = None
 
 
 class Inspect:
@@ -55,6 +63,8 @@ class Inspect:
         if settings.is_switched_off(app):
             return
         state.contexts = ContextRegistry()
+        state.recorder = install_recorder(app, state, state.url_prefix)
+        state.history = state.recorder.history
 
         from .cli import inspect_group
         from .web.blueprint import create_blueprint

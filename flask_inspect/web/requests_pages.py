@@ -1,14 +1,184 @@
-"""Requests view (filled in by its own issue; until then the page says so)."""
+"""Request history views: the live list, one record, and their JSON.
+
+``/requests`` draws its table from ``/api/requests``, polled about once a
+second; ``/requests/<id>`` is drawn on the server, timeline diagram included.
+The JSON list can be narrowed with the same filters the page offers
+(``?status=4xx&method=GET&endpoint=user&q=text&limit=50``).
+"""
 
 from __future__ import annotations
 
+import typing as t
+
 from flask import Blueprint
+from flask import current_app
 from flask import render_template
+from flask import request
+
+from .. import settings
+from ..extension import get_state
+from ..routes import ViewInfo
+from ..timeline import EVENT_NOTES
+from ..timeline import build_timeline
+from ..timeline import layout
+from .responses import api_error
+from .responses import api_json
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+    from ..record import RequestRecord
+    from ..store import RequestHistory
+
+STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "pending")
+NO_ENDPOINT = "-"
+"""The endpoint filter's value for requests no rule matched."""
+
+
+class BadFilter(ValueError):
+    """A query parameter the list cannot be filtered by; becomes a 400."""
 
 
 def register(blueprint: Blueprint) -> None:
     blueprint.add_url_rule("/requests", "requests", requests_page)
+    blueprint.add_url_rule("/requests/<record_id>", "request_detail", request_detail_page)
+    blueprint.add_url_rule("/api/requests", "api_requests", requests_api)
+    blueprint.add_url_rule("/api/requests/<record_id>", "api_request", request_api)
 
 
 def requests_page() -> str:
-    return render_template("flask_inspect/not_yet.html", active="requests", title="Requests")
+    app = _app()
+    return render_template(
+        "flask_inspect/requests.html",
+        active="requests",
+        history_size=settings.history_size(app),
+        status_classes=STATUS_CLASSES,
+        no_endpoint=NO_ENDPOINT,
+    )
+
+
+def request_detail_page(record_id: str) -> tuple[str, int]:
+    app = _app()
+    record = _history(app).get(record_id)
+    if record is None:
+        page = render_template(
+            "flask_inspect/request_detail.html",
+            active="requests",
+            record=None,
+            record_id=record_id,
+            history_size=settings.history_size(app),
+        )
+        return page, 404
+    data = record.detail(app)
+    view = data["view"]
+    return render_template(
+        "flask_inspect/request_detail.html",
+        active="requests",
+        record=data,
+        record_id=record_id,
+        diagram=layout(build_timeline(data["events"])),
+        event_notes=EVENT_NOTES,
+        view_location=ViewInfo(**view).location_relative_to(app.root_path) if view else None,
+    ), 200
+
+
+def requests_api() -> object:
+    app = _app()
+    try:
+        keep = record_filter(request.args)
+        limit = _limit(request.args.get("limit"))
+    except BadFilter as error:
+        return api_error(400, "bad_filter", str(error))
+    records = [record.summary(app) for record in _history(app).newest_first()]
+    selected = [data for data in records if keep(data)][:limit]
+    return api_json(
+        {
+            "requests": selected,
+            "total": len(records),
+            "history_size": settings.history_size(app),
+        }
+    )
+
+
+def request_api(record_id: str) -> object:
+    app = _app()
+    record = _history(app).get(record_id)
+    if record is None:
+        return api_error(
+            404,
+            "not_found",
+            f"No request {record_id!r} in the history (it keeps the last "
+            f"{settings.history_size(app)} requests).",
+        )
+    return api_json(record.detail(app))
+
+
+def record_filter(args: t.Mapping[str, str]) -> t.Callable[[dict[str, t.Any]], bool]:
+    """A predicate over summaries from ``status``, ``method``, ``endpoint`` and ``q``."""
+    status_class = args.get("status", "").strip().lower()
+    if status_class and status_class not in STATUS_CLASSES:
+        raise BadFilter(f"status must be one of {', '.join(STATUS_CLASSES)}; got {status_class!r}.")
+    method = args.get("method", "").strip().upper()
+    endpoint = args.get("endpoint", "").strip()
+    words = args.get("q", "").lower().split()
+
+    def keep(data: dict[str, t.Any]) -> bool:
+        if status_class and _status_class(data["status"]) != status_class:
+            return False
+        if method and data["method"] != method:
+            return False
+        if endpoint and (data["endpoint"] or NO_ENDPOINT) != endpoint:
+            return False
+        if words:
+            haystack = searchable_text(data)
+            return all(word in haystack for word in words)
+        return True
+
+    return keep
+
+
+def searchable_text(data: dict[str, t.Any]) -> str:
+    """What the text filter looks in: the same fields on the page and in the API."""
+    view = data["view"] or {}
+    exception = data["exception"] or {}
+    parts = [
+        data["id"],
+        data["method"],
+        data["path"],
+        data["query_string"],
+        str(data["status"] or ""),
+        data["endpoint"] or "",
+        data["rule"] or "",
+        view.get("qualname") or "",
+        exception.get("type") or "",
+        exception.get("message") or "",
+        data["thread"]["name"] or "",
+    ]
+    return " ".join(parts).lower()
+
+
+def _status_class(status: int | None) -> str:
+    return "pending" if status is None else f"{status // 100}xx"
+
+
+def _limit(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise BadFilter(f"limit must be a whole number; got {raw!r}.") from None
+    if limit < 0:
+        raise BadFilter(f"limit must not be negative; got {limit}.")
+    return limit
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _history(app: Flask) -> RequestHistory[RequestRecord]:
+    history = get_state(app).history
+    if history is None:  # only while switched off, when these views are not registered
+        raise LookupError("flask-inspect is not recording requests")
+    return history

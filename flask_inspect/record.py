@@ -1,0 +1,321 @@
+"""One request as it was recorded, and its JSON form drawn when asked.
+
+The recorder fills a :class:`RequestRecord` on the serving thread with raw
+values only (a rule object, kept values, ``(name, perf_counter)`` tuples), so
+the request pays for appends and nothing else. The dictionaries the API and
+the pages show are built here, later, on the thread drawing them: the view is
+looked up, values are described, secrets redacted, the routing failure
+explained and the traceback's source lines read.
+
+>>> record.summary(app)["status"]  # doctest: +SKIP
+200
+"""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+import typing as t
+from datetime import datetime
+from datetime import timezone
+
+from . import redact
+from .routes import describe_view
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+    from werkzeug.routing import Rule
+
+# ``(name, perf_counter())``: a signal or a WSGI step, timed on the request's thread.
+Event: t.TypeAlias = tuple[str, float]
+
+
+class RoutingFailure:
+    """Why Werkzeug did not hand the request to a view, kept raw for ``explain``."""
+
+    __slots__ = ("code", "exception", "host", "method", "new_url", "path", "websocket")
+
+    def __init__(
+        self,
+        exception: str,
+        code: int | None,
+        path: str,
+        method: str,
+        host: str,
+        websocket: bool,
+        new_url: str | None,
+    ) -> None:
+        self.exception = exception
+        self.code = code
+        self.path = path
+        self.method = method
+        self.host = host
+        self.websocket = websocket
+        self.new_url = new_url
+
+
+class CapturedException:
+    """An unhandled exception, reduced to what can be shown.
+
+    Keeping the exception itself would keep its traceback's frames, and so
+    every local variable of every frame, alive for as long as the record.
+    """
+
+    __slots__ = ("message", "stack", "type_name")
+
+    def __init__(self, error: BaseException) -> None:
+        self.type_name = redact.type_name(type(error))
+        try:
+            self.message = redact.bounded_text(str(error))
+        except Exception:
+            self.message = "(str() of the exception failed)"
+        # Source lines are read from linecache only when the page is drawn.
+        self.stack = traceback.StackSummary.extract(
+            traceback.walk_tb(error.__traceback__), lookup_lines=False
+        )
+
+
+class RequestRecord:
+    """Raw facts about one request; see :meth:`summary` and :meth:`detail`."""
+
+    __slots__ = (
+        "_explanation",
+        "_summary",
+        "closed",
+        "end",
+        "events",
+        "exception",
+        "flashes",
+        "g",
+        "headers",
+        "id",
+        "method",
+        "path",
+        "query_string",
+        "routing_failure",
+        "rule",
+        "script_root",
+        "started",
+        "started_at",
+        "static",
+        "status",
+        "templates",
+        "thread_ident",
+        "thread_name",
+        "view_args",
+    )
+
+    def __init__(
+        self,
+        record_id: str,
+        environ: dict[str, t.Any],
+        started: float,
+        started_at: float,
+        thread_name: str,
+        thread_ident: int | None,
+    ) -> None:
+        self.id = record_id
+        self.method: str = environ.get("REQUEST_METHOD", "GET")
+        self.path: str = environ.get("PATH_INFO", "")
+        self.query_string: str = environ.get("QUERY_STRING", "")
+        self.script_root: str = environ.get("SCRIPT_NAME", "")
+        self.headers: list[tuple[str, str]] = [
+            (key, value) for key, value in environ.items() if key[:5] == "HTTP_"
+        ]
+        self.started = started
+        self.started_at = started_at
+        self.thread_name = thread_name
+        self.thread_ident = thread_ident
+        self.events: list[Event] = [("wsgi_call", started)]
+        self.status: str | None = None
+        self.end: float | None = None
+        self.closed = False
+        self.rule: Rule | None = None
+        self.view_args: dict[str, t.Any] | None = None
+        self.routing_failure: RoutingFailure | None = None
+        self.static = False
+        self.exception: CapturedException | None = None
+        self.templates: list[tuple[str | None, tuple[str, ...]]] = []
+        self.flashes: list[tuple[t.Any, t.Any]] = []
+        self.g: dict[str, t.Any] | None = None
+        self._summary: dict[str, t.Any] | None = None
+        self._explanation: dict[str, t.Any] | None = None
+
+    # -- facts derived cheaply ----------------------------------------------
+
+    @property
+    def status_code(self) -> int | None:
+        if self.status is None:
+            return None
+        try:
+            return int(self.status.split(None, 1)[0])
+        except ValueError:
+            return None
+
+    @property
+    def finished(self) -> bool:
+        return self.end is not None
+
+    @property
+    def endpoint(self) -> str | None:
+        return None if self.rule is None else str(self.rule.endpoint)
+
+    # -- drawing ---------------------------------------------------------------
+
+    def summary(self, app: Flask) -> dict[str, t.Any]:
+        """The record as the list API serves it (the public RequestRecord keys).
+
+        A closed record never changes again, so its summary is built once.
+        """
+        cached = self._summary
+        if cached is not None:
+            return cached
+        finished = self.finished
+        endpoint = self.endpoint
+        data = {
+            "id": self.id,
+            "method": self.method,
+            "path": _wsgi_text(self.path),
+            "query_string": _wsgi_text(self.query_string),
+            "status": self.status_code,
+            "duration_ms": None if self.end is None else _ms(self.end - self.started),
+            "started_at": _iso8601(self.started_at),
+            "finished": finished,
+            "thread": {"name": self.thread_name, "ident": self.thread_ident},
+            "endpoint": endpoint,
+            "rule": None if self.rule is None else self.rule.rule,
+            "view_args": redact.describe_mapping(app, self.view_args or {}),
+            "view": _describe_view(app, endpoint),
+            "blueprint": None if endpoint is None else (endpoint.rpartition(".")[0] or None),
+            "routing_error": self._routing_error(app),
+            "exception": None
+            if self.exception is None
+            else {"type": self.exception.type_name, "message": self.exception.message},
+            "templates": [
+                {"name": name, "context_keys": list(keys)} for name, keys in list(self.templates)
+            ],
+            "flashes": [_describe_flash(category, message) for category, message in self.flashes],
+            "events": [
+                {"name": name, "t_ms": _ms(moment - self.started)}
+                for name, moment in list(self.events)
+            ],
+        }
+        if self.closed:
+            self._summary = data
+        return data
+
+    def detail(self, app: Flask) -> dict[str, t.Any]:
+        """Everything: the summary plus traceback, headers, ``g`` and the full explanation."""
+        data = dict(self.summary(app))
+        if self.exception is not None:
+            data["exception"] = {
+                "type": self.exception.type_name,
+                "message": self.exception.message,
+                "traceback": _describe_stack(self.exception.stack),
+            }
+        if data["routing_error"] is not None:
+            data["routing_error"] = dict(data["routing_error"], explanation=self._explain(app))
+        data["headers"] = [
+            [name, value] for name, value in redact.redact_pairs(app, self._header_pairs())
+        ]
+        data["g"] = None if self.g is None else redact.describe_mapping(app, self.g)
+        return data
+
+    def _header_pairs(self) -> list[tuple[str, str]]:
+        """``HTTP_USER_AGENT`` -> ``User-Agent``, as the client sent them."""
+        return [
+            (key[5:].replace("_", "-").title(), _wsgi_text(str(value)))
+            for key, value in self.headers
+        ]
+
+    def _routing_error(self, app: Flask) -> dict[str, t.Any] | None:
+        failure = self.routing_failure
+        if failure is None:
+            return None
+        explanation = self._explain(app)
+        fallback = f"Werkzeug raised {failure.exception} while matching the URL."
+        return {
+            "exception": failure.exception,
+            "status": failure.code,
+            "verdict": None if explanation is None else explanation.get("verdict"),
+            "summary": fallback if explanation is None else explanation.get("summary", fallback),
+            "redirect_to": failure.new_url,
+        }
+
+    def _explain(self, app: Flask) -> dict[str, t.Any] | None:
+        """The route explain engine's account of the failure, computed once."""
+        failure = self.routing_failure
+        if failure is None:
+            return None
+        if self._explanation is None:
+            self._explanation = explain_failure(app, failure)
+        return self._explanation or None
+
+
+def explain_failure(app: Flask, failure: RoutingFailure) -> dict[str, t.Any]:
+    """``explain(...)`` for the failed request, or ``{}`` if it cannot be had."""
+    try:
+        # Looked up by name: the explain engine is optional to this module.
+        explain = getattr(importlib.import_module("flask_inspect.explain"), "explain", None)
+    except ImportError:
+        return {}
+    if explain is None:
+        return {}
+    try:
+        explanation = explain(
+            app, failure.path, failure.method, host=failure.host, websocket=failure.websocket
+        )
+        return dict(explanation.to_dict())
+    except Exception:
+        return {}
+
+
+def _describe_view(app: Flask, endpoint: str | None) -> dict[str, t.Any] | None:
+    if endpoint is None:
+        return None
+    try:
+        view = describe_view(app.view_functions.get(endpoint))
+    except Exception:
+        return None
+    return None if view is None else view.to_dict()
+
+
+def _describe_flash(category: t.Any, message: t.Any) -> dict[str, str]:
+    return {"category": _text_or_repr(category), "message": _text_or_repr(message)}
+
+
+def _text_or_repr(value: t.Any) -> str:
+    """Strings as they are (bounded); anything else kept by ``keep``, described."""
+    text = redact.plain_text(value)
+    if text is not None:
+        return redact.bounded_text(text)
+    return redact.describe_value(value)["repr"]
+
+
+def _describe_stack(stack: traceback.StackSummary) -> list[dict[str, t.Any]]:
+    frames = []
+    for frame in stack:
+        try:
+            code = frame.line
+        except Exception:
+            code = None
+        frames.append(
+            {"file": frame.filename, "line": frame.lineno, "function": frame.name, "code": code}
+        )
+    return frames
+
+
+def _wsgi_text(text: str) -> str:
+    """WSGI strings carry bytes as latin-1; show them as the UTF-8 they were."""
+    try:
+        return text.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+def _iso8601(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")

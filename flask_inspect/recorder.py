@@ -1,0 +1,481 @@
+"""The recorder: a WSGI middleware and Flask's signals, turned into request records.
+
+The middleware sees the whole exchange (the start, the status, the body being
+streamed and closed, an error escaping Flask); Flask's signals say what
+happened in between (contexts pushed and popped, the request dispatched,
+templates rendered, messages flashed, exceptions raised). Each request's
+record is made current in a ``ContextVar`` by the middleware, so a receiver
+finds it on whatever thread or event loop Flask runs it, including an async
+view's loop (which runs in a copy of the caller's context) and a streamed
+body (the middleware sets it again around every chunk).
+
+Receivers run inline on the request's thread, so they store raw values and
+never format anything. They are connected with ``sender=app``: two inspected
+apps in one process never see each other's signals. And every one of them
+catches every error: a receiver that raised in ``appcontext_pushed`` would
+leave the context pushed on the thread for good.
+
+The live contexts registry (``state.contexts``) rides on the same receivers,
+so there is one set of receivers and one cost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import typing as t
+from contextvars import ContextVar
+from threading import current_thread
+from time import perf_counter
+from time import time
+
+from flask import globals as flask_globals
+from flask import signals
+
+from . import settings
+from .badge import add_badge
+from .record import CapturedException
+from .record import RequestRecord
+from .record import RoutingFailure
+from .redact import keep
+from .redact import plain_text
+from .store import RequestHistory
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
+    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIEnvironment
+    from flask import Flask
+    from flask import Response
+
+    from .contexts import ContextRegistry
+
+REQUEST_ID_HEADER = "X-Inspect-Request-Id"
+
+logger = logging.getLogger("flask_inspect")
+
+# Looked up by feature, not imported by name: Flask 3.2 drops the request variable
+# and keeps the request on the app context.
+_app_context_var: ContextVar[t.Any] | None = getattr(flask_globals, "_cv_app", None)
+_request_context_var: ContextVar[t.Any] | None = getattr(flask_globals, "_cv_request", None)
+
+
+class HasContexts(t.Protocol):
+    """The part of ``InspectState`` the recorder reads: the live contexts registry."""
+
+    @property
+    def contexts(self) -> ContextRegistry | None: ...
+
+
+class Recorder:
+    """The signal receivers and the record bookkeeping of one app.
+
+    Holds no reference to the app (blinker holds the receivers strongly, and
+    disconnects them when the app, their sender, is garbage collected).
+    """
+
+    def __init__(self, state: HasContexts, history: RequestHistory[RequestRecord]) -> None:
+        self.state = state
+        self.history = history
+        self.current: ContextVar[RequestRecord | None] = ContextVar(
+            "flask_inspect_record", default=None
+        )
+        self._reported_failure = False
+
+    def connect(self, app: Flask) -> None:
+        receivers: list[tuple[t.Any, t.Callable[..., None]]] = [
+            (signals.appcontext_pushed, self.on_appcontext_pushed),
+            (signals.request_started, self.on_request_started),
+            (signals.before_render_template, self.on_before_render_template),
+            (signals.template_rendered, self.on_template_rendered),
+            (signals.message_flashed, self.on_message_flashed),
+            (signals.got_request_exception, self.on_got_request_exception),
+            (signals.request_finished, self.on_request_finished),
+            (signals.request_tearing_down, self.on_request_tearing_down),
+            (signals.appcontext_tearing_down, self.on_appcontext_tearing_down),
+            (signals.appcontext_popped, self.on_appcontext_popped),
+        ]
+        for signal, receiver in receivers:
+            # Strong references: a weak one costs a dereference on every send.
+            signal.connect(receiver, sender=app, weak=False)
+
+    # -- the record's life, called by the middleware ---------------------------
+
+    def begin(self, app: Flask, environ: WSGIEnvironment, prefix: str) -> RequestRecord | None:
+        """A new record for this request, or ``None`` when it is not recorded."""
+        try:
+            if not settings.is_enabled(app):
+                return None
+            path = environ.get("PATH_INFO", "")
+            if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+                return None  # the panel's own pages, API and static files
+            thread = current_thread()
+            history = self.history
+            record = RequestRecord(
+                history.new_id(), environ, perf_counter(), time(), thread.name, thread.ident
+            )
+            history.add(record, settings.history_size(app))
+            return record
+        except Exception:
+            self._report_failure()
+            return None
+
+    def response_started(
+        self, record: RequestRecord, status: str, headers: list[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """Note the status; the headers to send, with the record's id added."""
+        try:
+            record.status = status
+            record.events.append(("start_response", perf_counter()))
+            if record.static and status[:1] in "123":
+                return headers  # a static file served fine is not kept
+            return [*headers, (REQUEST_ID_HEADER, record.id)]
+        except Exception:
+            self._report_failure()
+            return headers
+
+    def returned(self, record: RequestRecord) -> None:
+        try:
+            record.events.append(("wsgi_return", perf_counter()))
+        except Exception:
+            self._report_failure()
+
+    def raised(self, record: RequestRecord, error: BaseException, event: str) -> None:
+        """An error escaped the app (or its streamed body): keep it, end the record."""
+        try:
+            if record.exception is None:
+                record.exception = CapturedException(error)
+            if record.status is None:
+                # Nothing was sent; the server (or debugger) answers 500.
+                record.status = "500 INTERNAL SERVER ERROR"
+            record.events.append((event, perf_counter()))
+        except Exception:
+            self._report_failure()
+        self.finish(record)
+
+    def body_exhausted(self, record: RequestRecord) -> None:
+        """The last chunk was sent; ``close`` may come later (or, wrongly, never)."""
+        try:
+            record.end = perf_counter()
+        except Exception:
+            self._report_failure()
+
+    def finish(self, record: RequestRecord) -> None:
+        try:
+            record.end = now = perf_counter()
+            record.events.append(("body_closed", now))
+            record.closed = True
+            if record.static and (record.status_code or 500) < 400:
+                self.history.discard(record.id)
+        except Exception:
+            self._report_failure()
+
+    # -- receivers -------------------------------------------------------------
+    # Each is called by blinker as ``receiver(app, **signal_arguments)``.
+
+    def on_appcontext_pushed(self, app: Flask, **_: t.Any) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("appcontext_pushed", perf_counter()))
+            elif not settings.is_enabled(app):
+                return
+            contexts = self.state.contexts
+            if contexts is not None:
+                contexts.app_pushed(app)
+        except Exception:
+            self._report_failure()
+
+    def on_request_started(self, app: Flask, **_: t.Any) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("request_started", perf_counter()))
+                _note_routing(record, _current_request())
+            elif not settings.is_enabled(app):
+                return
+            contexts = self.state.contexts
+            if contexts is not None:
+                contexts.request_started(app, None if record is None else record.id)
+        except Exception:
+            self._report_failure()
+
+    def on_before_render_template(
+        self, app: Flask, template: t.Any = None, context: t.Any = None, **_: t.Any
+    ) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("before_render_template", perf_counter()))
+                record.templates.append((template.name, tuple(context)))
+        except Exception:
+            self._report_failure()
+
+    def on_template_rendered(self, app: Flask, **_: t.Any) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("template_rendered", perf_counter()))
+        except Exception:
+            self._report_failure()
+
+    def on_message_flashed(
+        self, app: Flask, message: t.Any = None, category: t.Any = None, **_: t.Any
+    ) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("message_flashed", perf_counter()))
+                record.flashes.append((_kept_text(category), _kept_text(message)))
+        except Exception:
+            self._report_failure()
+
+    def on_got_request_exception(
+        self, app: Flask, exception: BaseException | None = None, **_: t.Any
+    ) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("got_request_exception", perf_counter()))
+                if exception is not None:
+                    record.exception = CapturedException(exception)
+        except Exception:
+            self._report_failure()
+
+    def on_request_finished(self, app: Flask, **_: t.Any) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("request_finished", perf_counter()))
+        except Exception:
+            self._report_failure()
+
+    def on_request_tearing_down(
+        self, app: Flask, exc: BaseException | None = None, **_: t.Any
+    ) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("request_tearing_down", perf_counter()))
+                _note_g(record)
+                if exc is not None and record.exception is None:
+                    record.exception = CapturedException(exc)
+            elif not settings.is_enabled(app):
+                return
+            contexts = self.state.contexts
+            if contexts is not None:
+                contexts.request_ended(app)
+        except Exception:
+            self._report_failure()
+
+    def on_appcontext_tearing_down(self, app: Flask, **_: t.Any) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("appcontext_tearing_down", perf_counter()))
+        except Exception:
+            self._report_failure()
+
+    def on_appcontext_popped(self, app: Flask, **_: t.Any) -> None:
+        try:
+            record = self.current.get()
+            if record is not None:
+                record.events.append(("appcontext_popped", perf_counter()))
+            elif not settings.is_enabled(app):
+                return
+            contexts = self.state.contexts
+            if contexts is not None:
+                contexts.app_popped(app)
+        except Exception:
+            self._report_failure()
+
+    def _report_failure(self) -> None:
+        """Say once that recording failed; the app carries on regardless."""
+        if self._reported_failure:
+            return
+        self._reported_failure = True
+        with contextlib.suppress(Exception):  # logging must not break the app either
+            logger.warning("flask-inspect: recording a request failed", exc_info=True)
+
+
+class RecordingMiddleware:
+    """Wraps ``app.wsgi_app``: one record per request, its id in a response header.
+
+    >>> app.wsgi_app = RecordingMiddleware(  # doctest: +SKIP
+    ...     app.wsgi_app, app, recorder, "/_inspect"
+    ... )
+    """
+
+    def __init__(self, wsgi_app: WSGIApplication, app: Flask, recorder: Recorder, prefix: str):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.recorder = recorder
+        self.prefix = prefix
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        recorder = self.recorder
+        record = recorder.begin(self.app, environ, self.prefix)
+        if record is None:
+            return self.wsgi_app(environ, start_response)
+
+        def start_recorded_response(
+            status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+        ) -> t.Callable[[bytes], object]:
+            headers = recorder.response_started(record, status, headers)
+            if exc_info is None:
+                return start_response(status, headers)
+            return start_response(status, headers, exc_info)
+
+        current = recorder.current
+        token = current.set(record)
+        try:
+            body = self.wsgi_app(environ, start_recorded_response)
+        except BaseException as error:
+            recorder.raised(record, error, "wsgi_raise")
+            raise
+        finally:
+            current.reset(token)
+        recorder.returned(record)
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
+            # Left as it is, so the server can still send the file its fast way.
+            recorder.finish(record)
+            return body
+        return RecordedBody(body, record, recorder)
+
+
+class RecordedBody:
+    """The response body, passed through, timed until it is closed.
+
+    The record is made current around each chunk because a streamed body
+    (``stream_with_context``) pushes and pops its contexts while the server
+    iterates it, after the app has returned.
+    """
+
+    __slots__ = ("_body", "_iterator", "_record", "_recorder")
+
+    def __init__(self, body: t.Iterable[bytes], record: RequestRecord, recorder: Recorder):
+        self._body = body
+        self._iterator: t.Iterator[bytes] | None = None
+        self._record = record
+        self._recorder = recorder
+
+    def __iter__(self) -> RecordedBody:
+        return self
+
+    def __next__(self) -> bytes:
+        current = self._recorder.current
+        token = current.set(self._record)
+        try:
+            iterator = self._iterator
+            if iterator is None:
+                iterator = self._iterator = iter(self._body)
+            return next(iterator)
+        except StopIteration:
+            self._recorder.body_exhausted(self._record)
+            raise
+        except BaseException as error:
+            self._recorder.raised(self._record, error, "body_raise")
+            raise
+        finally:
+            current.reset(token)
+
+    def close(self) -> None:
+        current = self._recorder.current
+        token = current.set(self._record)
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            current.reset(token)
+            if not self._record.closed:
+                self._recorder.finish(self._record)
+
+
+def install_recorder(app: Flask, state: HasContexts, prefix: str) -> Recorder:
+    """Connect the receivers, wrap ``app.wsgi_app`` and add the badge hook."""
+    history: RequestHistory[RequestRecord] = RequestHistory()
+    recorder = Recorder(state, history)
+    recorder.connect(app)
+    app.wsgi_app = RecordingMiddleware(app.wsgi_app, app, recorder, prefix)  # type: ignore[method-assign]
+
+    def add_badge_to_html(response: Response) -> Response:
+        try:
+            record = recorder.current.get()
+            if record is None or not app.config.get(settings.BADGE):
+                return response
+            return add_badge(app, response, record.id, record.script_root + prefix)
+        except Exception:
+            recorder._report_failure()
+            return response
+
+    app.after_request(add_badge_to_html)
+    return recorder
+
+
+# -- raw facts, read on the request's thread ----------------------------------
+
+
+def _current_request() -> t.Any:
+    if _request_context_var is not None:
+        ctx = _request_context_var.get(None)
+    elif _app_context_var is not None:
+        ctx = _app_context_var.get(None)
+        if ctx is not None and not getattr(ctx, "has_request", False):
+            return None
+    else:
+        return None
+    return None if ctx is None else ctx.request
+
+
+def _note_routing(record: RequestRecord, request: t.Any) -> None:
+    """The rule and view arguments matched, or why nothing matched."""
+    if request is None:
+        return
+    rule = request.url_rule
+    record.rule = rule
+    if rule is not None:
+        endpoint = rule.endpoint
+        if endpoint == "static" or endpoint.endswith(".static"):
+            record.static = True
+    view_args = request.view_args
+    if view_args:
+        record.view_args = {name: keep(value) for name, value in view_args.items()}
+    failure = request.routing_exception
+    if failure is not None:
+        environ = request.environ
+        record.routing_failure = RoutingFailure(
+            exception=type(failure).__name__,
+            code=getattr(failure, "code", None),
+            path=request.path,
+            method=request.method,
+            host=request.host,
+            websocket=_is_websocket(environ),
+            new_url=getattr(failure, "new_url", None),
+        )
+
+
+def _is_websocket(environ: WSGIEnvironment) -> bool:
+    """What Werkzeug's ``bind_to_environ`` decides from the upgrade headers."""
+    connection = environ.get("HTTP_CONNECTION", "").lower()
+    upgrade = any(part.strip() == "upgrade" for part in connection.split(","))
+    return upgrade and environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+
+
+def _note_g(record: RequestRecord) -> None:
+    """What the view left in ``g`` (plain values kept, others by type)."""
+    if _app_context_var is None:
+        return
+    ctx = _app_context_var.get(None)
+    values = None if ctx is None else getattr(ctx.g, "__dict__", None)
+    if values:
+        record.g = {str(name): keep(value) for name, value in values.items()}
+
+
+def _kept_text(value: t.Any) -> t.Any:
+    """A flashed message or category: text as an exact ``str``, else kept by type."""
+    text = plain_text(value)
+    return keep(value) if text is None else text

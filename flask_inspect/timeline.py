@@ -1,0 +1,293 @@
+"""A request's events, laid out as the spans a timeline diagram draws.
+
+Pure: a function of ``[{"name", "t_ms"}]`` in the order they happened.
+
+Flask announces an app context's push and pop (``appcontext_pushed`` /
+``appcontext_popped``) but never a request context's. Its push is inferred:
+a request context is pushed right after the app context it brings along, so
+its span starts at the first app context push after the previous request
+context ended; it ends when ``request_tearing_down`` is sent, just before the
+pop. A streamed body shows both pushed a second time, while the server sends
+the body, after the app has returned.
+
+>>> events = [{"name": "wsgi_call", "t_ms": 0.0}, {"name": "body_closed", "t_ms": 1.0}]
+>>> timeline = build_timeline(events)
+>>> [lane.name for lane in timeline.lanes]
+['wsgi']
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from dataclasses import field
+
+LANES = (
+    ("wsgi", "WSGI call"),
+    ("app", "app context"),
+    ("request", "request context"),
+    ("dispatch", "dispatch"),
+    ("template", "templates"),
+)
+LANE_TITLES = dict(LANES)
+
+# Single moments drawn as ticks across the diagram.
+MARKS = {
+    "start_response": "start_response: status and headers handed to the server",
+    "wsgi_return": "the app returned its body to the server",
+    "message_flashed": "message_flashed",
+    "got_request_exception": "got_request_exception: an unhandled error",
+    "wsgi_raise": "an error escaped the app",
+    "body_raise": "an error escaped the streamed body",
+}
+
+_END_OF_CALL = ("body_closed", "wsgi_raise", "body_raise")
+
+
+@dataclass
+class Span:
+    """A bar: from ``start_ms`` to ``end_ms`` (``None``: still open)."""
+
+    label: str
+    start_ms: float
+    end_ms: float | None
+    row: int = 0
+    inferred: bool = False
+    note: str = ""
+
+
+@dataclass
+class Lane:
+    name: str
+    title: str
+    spans: list[Span] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return 1 + max((span.row for span in self.spans), default=0)
+
+
+@dataclass
+class Mark:
+    name: str
+    t_ms: float
+    note: str
+
+
+@dataclass
+class Timeline:
+    total_ms: float
+    lanes: list[Lane]
+    marks: list[Mark]
+
+
+def build_timeline(events: t.Sequence[t.Mapping[str, t.Any]]) -> Timeline:
+    """Spans per lane (only lanes with something in them) and marks."""
+    moments = [(str(event["name"]), float(event["t_ms"])) for event in events]
+    total = max((moment for _, moment in moments), default=0.0)
+    lanes = {name: Lane(name, title) for name, title in LANES}
+    _wsgi_span(moments, lanes["wsgi"])
+    _paired_spans(moments, lanes["app"], "appcontext_pushed", "appcontext_popped", "app context")
+    _request_spans(moments, lanes["request"])
+    _dispatch_spans(moments, lanes["dispatch"])
+    _paired_spans(
+        moments, lanes["template"], "before_render_template", "template_rendered", "render"
+    )
+    marks = [Mark(name, moment, MARKS[name]) for name, moment in moments if name in MARKS]
+    return Timeline(
+        total_ms=total,
+        lanes=[lane for lane in lanes.values() if lane.spans],
+        marks=marks,
+    )
+
+
+def _wsgi_span(moments: list[tuple[str, float]], lane: Lane) -> None:
+    if not moments:
+        return
+    start = moments[0][1]
+    end = next((moment for name, moment in moments if name in _END_OF_CALL), None)
+    lane.spans.append(Span("app(environ, start_response) until the body is closed", start, end))
+
+
+def _paired_spans(
+    moments: list[tuple[str, float]], lane: Lane, opening: str, closing: str, label: str
+) -> None:
+    """Nested open/close pairs; a nested one goes on the next row down."""
+    open_spans: list[Span] = []
+    for name, moment in moments:
+        if name == opening:
+            span = Span(label, moment, None, row=len(open_spans))
+            open_spans.append(span)
+            lane.spans.append(span)
+        elif name == closing and open_spans:
+            open_spans.pop().end_ms = moment
+
+
+def _request_spans(moments: list[tuple[str, float]], lane: Lane) -> None:
+    start: float | None = None
+    for name, moment in moments:
+        if name == "appcontext_pushed" and start is None:
+            start = moment
+        elif name == "request_tearing_down":
+            lane.spans.append(
+                Span(
+                    "request context",
+                    moment if start is None else start,
+                    moment,
+                    inferred=True,
+                    note="pushed right after its app context (no signal marks it)",
+                )
+            )
+            start = None
+    if start is not None and any(name == "request_started" for name, _ in moments):
+        lane.spans.append(Span("request context", start, None, inferred=True, note="still pushed"))
+
+
+def _dispatch_spans(moments: list[tuple[str, float]], lane: Lane) -> None:
+    """``request_started`` to ``request_finished``: before_request, the view, after_request."""
+    start: float | None = None
+    for name, moment in moments:
+        if name == "request_started":
+            start = moment
+        elif name in ("request_finished", "request_tearing_down") and start is not None:
+            lane.spans.append(
+                Span(
+                    "before_request, view, after_request",
+                    start,
+                    moment,
+                    note="" if name == "request_finished" else "ended without request_finished",
+                )
+            )
+            start = None
+    if start is not None:
+        lane.spans.append(Span("before_request, view, after_request", start, None))
+
+
+# -- geometry for the SVG diagram ------------------------------------------------
+
+DIAGRAM_WIDTH = 960
+LABEL_WIDTH = 130
+ROW_HEIGHT = 22
+BAR_HEIGHT = 14
+AXIS_HEIGHT = 24
+MIN_BAR_WIDTH = 2.0
+
+
+@dataclass
+class Bar:
+    lane: str
+    x: float
+    y: float
+    width: float
+    height: float
+    title: str
+    open: bool
+    inferred: bool
+
+
+@dataclass
+class LaneLabel:
+    text: str
+    y: float
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class MarkLine:
+    name: str
+    x: float
+    title: str
+
+
+@dataclass
+class Diagram:
+    """Everything the template needs: SVG coordinates, classes and titles, no styles."""
+
+    width: int
+    height: float
+    plot_top: float
+    plot_bottom: float
+    labels: list[LaneLabel]
+    bars: list[Bar]
+    marks: list[MarkLine]
+    ticks: list[Tick]
+
+
+def layout(timeline: Timeline, width: int = DIAGRAM_WIDTH) -> Diagram:
+    """Place each lane's spans on rows and the moments on a shared time axis."""
+    plot_left = LABEL_WIDTH
+    plot_width = width - LABEL_WIDTH - 10
+    total = timeline.total_ms or 1.0
+
+    def x_of(t_ms: float) -> float:
+        return round(plot_left + plot_width * (t_ms / total), 2)
+
+    labels: list[LaneLabel] = []
+    bars: list[Bar] = []
+    y = 4.0
+    for lane in timeline.lanes:
+        labels.append(LaneLabel(lane.title, y + BAR_HEIGHT - 2))
+        for span in lane.spans:
+            end = timeline.total_ms if span.end_ms is None else span.end_ms
+            start_x = x_of(span.start_ms)
+            bar_width = max(MIN_BAR_WIDTH, x_of(end) - start_x)
+            bars.append(
+                Bar(
+                    lane=lane.name,
+                    x=start_x,
+                    y=y + span.row * ROW_HEIGHT,
+                    width=round(bar_width, 2),
+                    height=BAR_HEIGHT,
+                    title=_span_title(span),
+                    open=span.end_ms is None,
+                    inferred=span.inferred,
+                )
+            )
+        y += lane.rows * ROW_HEIGHT
+    plot_bottom = y
+    marks = [
+        MarkLine(mark.name, x_of(mark.t_ms), f"{mark.t_ms:.3f} ms: {mark.note}")
+        for mark in timeline.marks
+    ]
+    ticks = [Tick(x_of(total * step / 4), f"{total * step / 4:.2f} ms") for step in range(5)]
+    return Diagram(
+        width=width,
+        height=plot_bottom + AXIS_HEIGHT,
+        plot_top=0.0,
+        plot_bottom=plot_bottom,
+        labels=labels,
+        bars=bars,
+        marks=marks,
+        ticks=ticks,
+    )
+
+
+def _span_title(span: Span) -> str:
+    end = "still open" if span.end_ms is None else f"{span.end_ms:.3f} ms"
+    title = f"{span.label}: {span.start_ms:.3f} ms to {end}"
+    return f"{title} ({span.note})" if span.note else title
+
+
+EVENT_NOTES = {
+    "wsgi_call": "the server called the app (the recorder's middleware)",
+    "appcontext_pushed": "an app context was pushed: current_app and g work from here",
+    "request_started": "the request context is pushed and the URL matched; dispatch begins",
+    "before_render_template": "a template is about to be rendered",
+    "template_rendered": "a template was rendered",
+    "message_flashed": "flash() stored a message for the next page",
+    "got_request_exception": "an exception escaped the view and its error handlers",
+    "request_finished": "the response is ready (after_request functions have run)",
+    "start_response": "the status and headers were handed to the server",
+    "request_tearing_down": "teardown_request functions ran; the request context pops now",
+    "appcontext_tearing_down": "teardown_appcontext functions ran; the app context pops now",
+    "appcontext_popped": "the app context was popped",
+    "wsgi_return": "the app returned the body; the server sends it now",
+    "body_closed": "the server closed the body: the request is over",
+    "wsgi_raise": "an exception escaped the app to the server",
+    "body_raise": "an exception escaped while the body was streamed",
+}
