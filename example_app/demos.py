@@ -10,6 +10,7 @@ import threading
 import time
 import typing as t
 
+import click
 from flask import Blueprint
 from flask import Response
 from flask import copy_current_request_context
@@ -88,9 +89,52 @@ def app_context_thread() -> str:
 
 @demos.route("/async")
 async def async_view() -> str:
-    """An async view: Flask runs it in an event loop on the request's thread."""
-    await asyncio.sleep(_seconds(1.0))
-    return "<h1>Hello from an async view</h1>"
+    """An async view, and two asyncio tasks each pushing an app context.
+
+    Flask runs the view in an event loop on a helper thread, in a copy of the
+    request thread's context variables: ``request`` works without a push. Each
+    task pushes its own app context, which only that task sees.
+    """
+    seconds = _seconds(5.0)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    async def task_with_its_own_app_context(number: int) -> str:
+        with app.app_context():
+            g.task_number = number
+            await asyncio.sleep(seconds)
+            return f"task {number} saw g.task_number == {g.task_number}"
+
+    results = await asyncio.gather(
+        task_with_its_own_app_context(1), task_with_its_own_app_context(2)
+    )
+    lines = "".join(f"<li>{line}</li>" for line in results)
+    return f"<h1>Hello from an async view on {request.path}</h1><ul>{lines}</ul>"
+
+
+@demos.cli.command("contexts")
+def contexts_command() -> None:
+    """Show the app context the ``flask`` command pushed for this command.
+
+    Run with ``--debug`` so the panel is on: ``flask --app example_app.app
+    --debug demos contexts``.
+    """
+    from flask_inspect.extension import get_state
+
+    registry = get_state(current_app).contexts
+    if registry is None:
+        click.echo("flask-inspect is switched off for this app.")
+        return
+    seen = False
+    for thread in registry.snapshot().threads:
+        for context in thread.contexts:
+            seen = True
+            click.echo(
+                f"{thread.name}: {context.kind} context of {context.app!r}, "
+                f"held {context.age_ms:g} ms, depth {context.depth}"
+            )
+    if not seen:
+        click.echo("The panel is off (not in debug mode): add --debug to watch contexts.")
+    click.echo(f"current_app is {current_app.name!r}; there is no request in a CLI command.")
 
 
 @demos.route("/flash")

@@ -4,12 +4,12 @@ Flask 3.0 and 3.1 keep two context variables: ``_cv_app`` holds an
 ``AppContext`` and ``_cv_request`` a separate ``RequestContext`` whose push
 implicitly pushes an app context first. Each context counts its pushes in a
 ``_cv_tokens`` list. Flask 3.2 merges the two: one ``AppContext`` carries the
-request (``has_request``), counts pushes in ``_push_count``, and
+request (``has_request``), counts its pushes in ``_push_count``, and
 ``_cv_request`` is gone.
 
-Nothing private is imported at module level: every name is looked up with
-``getattr`` the first time it is needed, so the same code runs on all three
-and degrades to "unknown" instead of failing on a future layout.
+Nothing private is imported at module level: :func:`detect_context_model`
+looks every name up with ``getattr`` once Flask is loaded, so the same code
+runs on all three and degrades to "nothing seen" on a layout it does not know.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 import sys
 import typing as t
 from contextvars import ContextVar
+from dataclasses import dataclass
+from dataclasses import field
 from types import CodeType
 from types import FrameType
 
@@ -26,87 +28,14 @@ SPLIT = "split"
 MERGED = "merged"
 """Flask 3.2+: the request lives inside the app context."""
 
-_UNRESOLVED: t.Any = object()
-_app_var: t.Any = _UNRESOLVED
-_request_var: t.Any = _UNRESOLVED
-_request_push_codes: t.Any = _UNRESOLVED
+UNKNOWN = "unknown"
+"""No context variable found: nothing can be watched."""
 
-# Frames between the registry's ``app_pushed`` and the code pushing a request:
-# the recorder's receiver, blinker's ``send``, ``AppContext.push`` and
-# ``__enter__``; a few spare for wrappers and subclasses.
-FRAMES_TO_SEARCH = 8
-
-
-def _flask_globals() -> t.Any:
-    return sys.modules.get("flask.globals")
-
-
-def app_context_var() -> ContextVar[t.Any] | None:
-    """Flask's context variable holding the current app context, if it has one."""
-    global _app_var
-    if _app_var is _UNRESOLVED:
-        _app_var = getattr(_flask_globals(), "_cv_app", None)
-    return t.cast("ContextVar[t.Any] | None", _app_var)
-
-
-def app_context_carries_request() -> bool:
-    """The merged model's feature: ``AppContext`` itself has ``has_request``."""
-    app_context_class = getattr(sys.modules.get("flask.ctx"), "AppContext", None)
-    return getattr(app_context_class, "has_request", None) is not None
-
-
-def request_context_var() -> ContextVar[t.Any] | None:
-    """The separate request context variable (Flask < 3.2), else ``None``."""
-    global _request_var
-    if _request_var is _UNRESOLVED:
-        split = not app_context_carries_request()
-        _request_var = getattr(_flask_globals(), "_cv_request", None) if split else None
-    return t.cast("ContextVar[t.Any] | None", _request_var)
-
-
-def context_model() -> str:
-    """``"split"`` when Flask has a separate request context, else ``"merged"``."""
-    return SPLIT if request_context_var() is not None else MERGED
-
-
-def current_app_context() -> t.Any:
-    """The app context active in the calling thread or task, or ``None``."""
-    var = app_context_var()
-    return var.get(None) if var is not None else None
-
-
-def current_request_context() -> t.Any:
-    """The context carrying the current request, or ``None``.
-
-    With the split model that is the ``RequestContext``; with the merged model
-    it is the app context itself when it carries a request.
-    """
-    var = request_context_var()
-    if var is not None:
-        return var.get(None)
-    ctx = current_app_context()
-    if ctx is not None and carries_request(ctx):
-        return ctx
-    return None
-
-
-def carries_request(ctx: t.Any) -> bool:
-    """Whether ``ctx`` holds a request: always for a split request context."""
-    has_request = getattr(ctx, "has_request", None)
-    if has_request is not None:
-        return bool(has_request)
-    return getattr(ctx, "request", None) is not None
-
-
-def request_of(ctx: t.Any) -> t.Any:
-    """The request object a context carries, or ``None``."""
-    request = getattr(ctx, "_request", None)
-    if request is not None:
-        return request
-    try:
-        return getattr(ctx, "request", None)
-    except RuntimeError:
-        return None
+# How far up from the registry to look for the code pushing a request: the
+# recorder's receiver, blinker's ``send``, ``AppContext.push`` and
+# ``__enter__``, then a few spare for wrappers and subclasses.
+FRAMES_TO_SEARCH = 10
+OFFSETS_REMEMBERED = 4
 
 
 def push_count(ctx: t.Any) -> int:
@@ -117,57 +46,139 @@ def push_count(ctx: t.Any) -> int:
     tokens = getattr(ctx, "_cv_tokens", None)
     if tokens is not None:
         return len(tokens)
-    token = getattr(ctx, "_cv_token", None)
-    return 1 if token is not None else 0
+    return 1 if getattr(ctx, "_cv_token", None) is not None else 0
 
 
-def _request_context_push_codes() -> dict[CodeType, str]:
-    """Code objects that push an app context just before a request context.
+def request_of(ctx: t.Any) -> t.Any:
+    """The request object a context carries, or ``None``."""
+    request = getattr(ctx, "_request", None)
+    if request is not None:
+        return request
+    try:
+        return getattr(ctx, "request", None)
+    except RuntimeError:  # the merged model's property raises without one
+        return None
 
-    Maps each to the name of its local holding that request context:
-    ``RequestContext.push`` itself (``self``), and the generator inside
+
+def carries_request(ctx: t.Any) -> bool:
+    """Whether ``ctx`` holds a request (always, for a split request context)."""
+    has_request = getattr(ctx, "has_request", None)
+    if has_request is not None:
+        return bool(has_request)
+    return request_of(ctx) is not None
+
+
+class RequestPushFinder:
+    """Finds the request context about to be pushed over an app context.
+
+    With the split model a request's app context is pushed a moment before
+    the request context, and no signal ever announces the request context.
+    Looking up the call stack of the ``appcontext_pushed`` receiver for the
+    code doing that push tells us, at push time and on the pushing thread,
+    which request context is coming. It is how a request copied into a
+    background thread by ``copy_current_request_context`` is seen (no
+    ``request_started`` there) and a streamed response's re-push.
+
+    The frame offsets where it was found are remembered, so a request's push
+    costs one ``sys._getframe`` instead of a walk.
+    """
+
+    def __init__(self, codes: dict[CodeType, str]) -> None:
+        self._codes = codes
+        self._offsets: tuple[int, ...] = ()
+
+    def find(self) -> t.Any:
+        """The request context being pushed, seen from the registry's caller."""
+        codes = self._codes
+        if not codes:
+            return None
+        get_frame = sys._getframe
+        for offset in self._offsets:
+            try:
+                frame = get_frame(offset)
+            except ValueError:
+                continue
+            local_name = codes.get(frame.f_code)
+            if local_name is not None:
+                return frame.f_locals.get(local_name)
+        walked: FrameType | None = get_frame(2)
+        for offset in range(2, 2 + FRAMES_TO_SEARCH):
+            if walked is None:
+                return None
+            local_name = codes.get(walked.f_code)
+            if local_name is not None:
+                self._offsets = (offset, *self._offsets)[:OFFSETS_REMEMBERED]
+                return walked.f_locals.get(local_name)
+            walked = walked.f_back
+        return None
+
+
+@dataclass
+class ContextModel:
+    """The running Flask's context layout, resolved once by feature."""
+
+    name: str
+    app_var: ContextVar[t.Any] | None
+    request_var: ContextVar[t.Any] | None
+    request_push_finder: RequestPushFinder = field(default_factory=lambda: RequestPushFinder({}))
+    pushed_attribute: str = "_cv_tokens"
+    """Truthy while a context is pushed: a token list (split) or a count (merged)."""
+
+    def current_app_context(self) -> t.Any:
+        """The app context active in the calling thread or task, or ``None``."""
+        return self.app_var.get(None) if self.app_var is not None else None
+
+    def current_request_context(self) -> t.Any:
+        """The context carrying the current request, or ``None``.
+
+        Split model: the ``RequestContext``. Merged model: the app context
+        itself, when it carries a request.
+        """
+        if self.request_var is not None:
+            return self.request_var.get(None)
+        ctx = self.current_app_context()
+        if ctx is not None and carries_request(ctx):
+            return ctx
+        return None
+
+
+def detect_context_model() -> ContextModel:
+    """Inspect the imported Flask and say how it keeps contexts."""
+    flask_globals = sys.modules.get("flask.globals")
+    flask_ctx = sys.modules.get("flask.ctx")
+    app_var = getattr(flask_globals, "_cv_app", None)
+    if not isinstance(app_var, ContextVar):
+        return ContextModel(name=UNKNOWN, app_var=None, request_var=None)
+    app_context_class = getattr(flask_ctx, "AppContext", None)
+    if getattr(app_context_class, "has_request", None) is not None:
+        return ContextModel(
+            name=MERGED, app_var=app_var, request_var=None, pushed_attribute="_push_count"
+        )
+    request_var = getattr(flask_globals, "_cv_request", None)
+    if not isinstance(request_var, ContextVar):
+        return ContextModel(name=UNKNOWN, app_var=app_var, request_var=None)
+    finder = RequestPushFinder(_request_push_codes(flask_ctx))
+    return ContextModel(
+        name=SPLIT, app_var=app_var, request_var=request_var, request_push_finder=finder
+    )
+
+
+def _request_push_codes(flask_ctx: t.Any) -> dict[CodeType, str]:
+    """Code that pushes an app context just before a request context.
+
+    Maps each code object to the name of its local holding that request
+    context: ``RequestContext.push`` itself (``self``), and the generator in
     ``stream_with_context``, which since Flask 3.1.1 pushes the recorded app
     context and then the request context again when streaming starts, after
     the request was torn down once (``req_ctx``).
     """
-    global _request_push_codes
-    if _request_push_codes is _UNRESOLVED:
-        codes: dict[CodeType, str] = {}
-        if request_context_var() is not None:
-            request_context = getattr(sys.modules.get("flask.ctx"), "RequestContext", None)
-            push_code = getattr(getattr(request_context, "push", None), "__code__", None)
-            if isinstance(push_code, CodeType):
-                codes[push_code] = "self"
-            stream = getattr(sys.modules.get("flask.helpers"), "stream_with_context", None)
-            stream_code = getattr(stream, "__code__", None)
-            for constant in getattr(stream_code, "co_consts", ()):
-                if isinstance(constant, CodeType) and constant.co_name == "generator":
-                    codes[constant] = "req_ctx"
-        _request_push_codes = codes
-    return t.cast("dict[CodeType, str]", _request_push_codes)
-
-
-def request_context_pushing_app_context(frame: FrameType | None) -> t.Any:
-    """The ``RequestContext`` about to be pushed on top of this app context.
-
-    With the split model a request's app context is pushed a moment before
-    the request context, and no signal ever announces the request context.
-    Looking a few frames up from the ``appcontext_pushed`` receiver for the
-    code that does this (see :func:`_request_context_push_codes`) tells us,
-    at push time and on the pushing thread, that a request context is coming
-    and which one. This is also how a request copied into a background thread
-    by ``copy_current_request_context`` is seen: no ``request_started`` is
-    sent there. Returns ``None`` with the merged model (the app context
-    carries its request itself) or when the push came from anywhere else.
-    """
-    codes = _request_context_push_codes()
-    if not codes:
-        return None
-    for _ in range(FRAMES_TO_SEARCH):
-        if frame is None:
-            return None
-        local_name = codes.get(frame.f_code)
-        if local_name is not None:
-            return frame.f_locals.get(local_name)
-        frame = frame.f_back
-    return None
+    codes: dict[CodeType, str] = {}
+    request_context_class = getattr(flask_ctx, "RequestContext", None)
+    push_code = getattr(getattr(request_context_class, "push", None), "__code__", None)
+    if isinstance(push_code, CodeType):
+        codes[push_code] = "self"
+    stream = getattr(sys.modules.get("flask.helpers"), "stream_with_context", None)
+    for constant in getattr(getattr(stream, "__code__", None), "co_consts", ()):
+        if isinstance(constant, CodeType) and constant.co_name == "generator":
+            codes[constant] = "req_ctx"
+    return codes

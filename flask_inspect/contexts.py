@@ -12,7 +12,7 @@ thread that draws the page.
 
 There is no signal for a request context push. With Flask 3.0/3.1 the push
 is seen at the moment its app context is pushed (see
-:func:`context_compat.request_context_pushing_app_context`), or at
+:class:`context_compat.RequestPushFinder`), or at
 ``request_started`` when it went on top of an app context that was already
 there; such entries are marked ``inferred``. How many times a context is
 pushed is read from the context itself when the page is drawn, so a request
@@ -22,11 +22,11 @@ context pushed again by ``stream_with_context`` shows depth 2.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sys
+import functools
 import threading
 import typing as t
 import weakref
+from contextvars import ContextVar
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -50,13 +50,13 @@ LONG_HELD_MS = 2000.0
 """Contexts pushed for longer than this are highlighted on the page."""
 
 # A raw entry, built on the request's thread, so a plain tuple:
-# (kind, app name, weak reference to the context, perf_counter at push, inferred)
-Entry: t.TypeAlias = tuple[str, str, "weakref.ref[t.Any]", float, bool]
+# (kind, weak reference to the context, perf_counter() at push).
+# The app's name is read from the context when the page is drawn, and a
+# stored request entry is always inferred (no signal announces one).
+Entry: t.TypeAlias = tuple[str, "weakref.ref[t.Any]", float]
 KIND: t.Final = 0
-APP_NAME: t.Final = 1
-CONTEXT: t.Final = 2
-PUSHED_AT: t.Final = 3
-INFERRED: t.Final = 4
+CONTEXT: t.Final = 1
+PUSHED_AT: t.Final = 2
 
 _get_running_loop = asyncio._get_running_loop
 _current_task = asyncio.current_task
@@ -158,108 +158,157 @@ class ContextRegistry:
     """Which contexts are pushed on which thread or task, right now.
 
     The four event methods run inline on the request's thread: they store a
-    tuple and a ``perf_counter()``, format nothing, and never raise.
+    tuple and a ``perf_counter()``, format nothing, and never raise. In the
+    common case each looks at the top of its thread's stack only.
     """
 
     def __init__(self) -> None:
+        self.model = compat.detect_context_model()
         self._threads: weakref.WeakKeyDictionary[threading.Thread, list[Entry]] = (
             weakref.WeakKeyDictionary()
         )
         self._tasks: weakref.WeakKeyDictionary[asyncio.Task[t.Any], _TaskStack] = (
             weakref.WeakKeyDictionary()
         )
-        # Guards adding keys (and the snapshot's walk over tasks); a thread
+        # The same lists as ``_threads``, found without hashing a weak key.
+        self._local = threading.local()
+        # Guards adding keys and the snapshot's walk over tasks; a thread
         # only ever changes its own stack, so pushes and pops need no lock.
         self._lock = threading.Lock()
+        # Resolved once so the events below make no Python-level calls in
+        # the common case.
+        model = self.model
+        self._merged = model.name == compat.MERGED
+        self._app_context = _getter(model.app_var)
+        self._request_context = (
+            _getter(model.request_var) if not self._merged else model.current_request_context
+        )
+        self._find_request_push = model.request_push_finder.find
+        self._pushed_attribute = model.pushed_attribute
 
     # -- events, on the pushing thread ------------------------------------
+    # The stack lookup is written out in each (rather than a helper) because
+    # a Python call is a measurable share of the per-request budget.
 
     def app_pushed(self, app: Flask) -> None:
         """``appcontext_pushed``: an app context (maybe a request's) went on."""
         try:
-            ctx = compat.current_app_context()
+            ctx = self._app_context()
             if ctx is None:
                 return
-            stack = self._stack(create=True)
-            assert stack is not None
-            for entry in reversed(stack):
-                if entry[KIND] == APP:
-                    if entry[CONTEXT]() is ctx:
-                        return  # the same context pushed again: depth shows it
-                    break
+            if _get_running_loop() is None:
+                stack = getattr(self._local, "stack", None)
+                if stack is None:
+                    stack = self._new_thread_stack()
+            else:
+                stack = self._task_stack(create=True)
+                assert stack is not None
+            if stack and _top_app_context(stack) is ctx:
+                return  # the same context pushed again: its push count shows it
             now = perf_counter()
-            stack.append((APP, app.name, _ref(ctx), now, False))
-            request_ctx = compat.request_context_pushing_app_context(sys._getframe(1))
-            if request_ctx is not None:
-                stack.append((REQUEST, app.name, _ref(request_ctx), now, True))
+            stack.append((APP, _ref(ctx), now))
+            if not self._merged:
+                request_ctx = self._find_request_push()
+                if request_ctx is not None:
+                    stack.append((REQUEST, _ref(request_ctx), now))
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
 
     def app_popped(self, app: Flask) -> None:
-        """``appcontext_popped``: keep only the entries still pushed."""
-        with contextlib.suppress(Exception):  # must never break the app it watches
-            self._drop_entries(_is_gone)
+        """``appcontext_popped``: drop what is no longer pushed from the top."""
+        try:
+            if _get_running_loop() is None:
+                stack = getattr(self._local, "stack", None)
+            else:
+                stack = self._task_stack(create=False)
+            pushed_attribute = self._pushed_attribute
+            while stack:
+                ctx = stack[-1][CONTEXT]()
+                # ``_cv_tokens`` (a list) or ``_push_count``: falsy once popped.
+                if ctx is not None and getattr(ctx, pushed_attribute, None):
+                    break
+                stack.pop()
+        except Exception:  # noqa: S110 - must never break the app it watches
+            pass
 
     def request_started(self, app: Flask, record_id: str | None) -> None:
         """``request_started``: link the request to its record; add it if unseen."""
         try:
-            ctx = compat.current_request_context()
+            ctx = self._request_context()
             if ctx is None:
                 return
             if record_id is not None:
-                request = compat.request_of(ctx)
-                if request is not None:
-                    request.environ[RECORD_ID_ENVIRON_KEY] = record_id
-            stack = self._stack(create=True)
-            assert stack is not None
-            for entry in stack:
-                if entry[CONTEXT]() is ctx:
-                    return
-            # Pushed on top of an app context that was already there: no
-            # app push announced it, this is the first we hear of it.
-            stack.append((REQUEST, app.name, _ref(ctx), perf_counter(), True))
+                ctx.request.environ[RECORD_ID_ENVIRON_KEY] = record_id
+            if _get_running_loop() is None:
+                stack = getattr(self._local, "stack", None)
+            else:
+                stack = self._task_stack(create=False)
+            if not stack or stack[-1][CONTEXT]() is not ctx:
+                self._add_unseen_request(app, ctx)
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
 
     def request_ended(self, app: Flask) -> None:
-        """``request_tearing_down``: the request context is being popped."""
+        """``request_tearing_down``: the request context is being popped.
+
+        Only needed for a request context pushed over an app context that
+        stays; otherwise ``app_popped`` cleans up right after. With the merged
+        model the request is the app context, which ``app_popped`` removes.
+        """
         try:
-            ctx = compat.current_request_context()
-            if ctx is not None:
-                self._drop_entries(lambda entry: entry[CONTEXT]() is ctx)
+            if self._merged:
+                return
+            if _get_running_loop() is None:
+                stack = getattr(self._local, "stack", None)
+            else:
+                stack = self._task_stack(create=False)
+            if stack and stack[-1][CONTEXT]() is self._request_context():
+                stack.pop()
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
 
     # -- bookkeeping --------------------------------------------------------
 
-    def _stack(self, create: bool) -> list[Entry] | None:
-        """The calling task's stack if an event loop runs here, else the thread's."""
-        if _get_running_loop() is not None:
-            task = _current_task()
-            if task is not None:
-                task_stack = self._tasks.get(task)
-                if task_stack is None:
-                    if not create:
-                        return None
-                    task_stack = _TaskStack(_current_thread())
-                    with self._lock:
-                        self._tasks[task] = task_stack
-                return task_stack.entries
-        thread = _current_thread()
-        stack = self._threads.get(thread)
-        if stack is None and create:
-            stack = []
-            with self._lock:
-                self._threads[thread] = stack
+    def _new_thread_stack(self) -> list[Entry]:
+        stack: list[Entry] = []
+        self._local.stack = stack
+        with self._lock:
+            self._threads[_current_thread()] = stack
         return stack
 
-    def _drop_entries(self, should_drop: t.Callable[[Entry], bool]) -> None:
-        stack = self._stack(create=False)
-        if stack:
-            stack[:] = [entry for entry in stack if not should_drop(entry)]
+    def _add_unseen_request(self, app: Flask, ctx: t.Any) -> None:
+        """A request context no app push announced: pushed over an app context
+        that was already there (or the registry came in late)."""
+        if _get_running_loop() is None:
+            stack = getattr(self._local, "stack", None)
+            if stack is None:
+                stack = self._new_thread_stack()
+        else:
+            stack = self._task_stack(create=True)
+        assert stack is not None
+        if any(entry[CONTEXT]() is ctx for entry in stack):
+            return
+        stack.append((REQUEST, _ref(ctx), perf_counter()))
+
+    def _task_stack(self, create: bool) -> list[Entry] | None:
+        """The running task's stack (the thread's when no task runs)."""
+        task = _current_task()
+        if task is None:
+            stack = getattr(self._local, "stack", None)
+            if stack is None and create:
+                stack = self._new_thread_stack()
+            return stack
+        task_stack = self._tasks.get(task)
+        if task_stack is None:
+            if not create:
+                return None
+            task_stack = _TaskStack(_current_thread())
+            with self._lock:
+                self._tasks[task] = task_stack
+        return task_stack.entries
 
     def pushed_count(self) -> int:
-        """Entries still held for live contexts, on any thread or task."""
+        """Entries still held for live, pushed contexts, on any thread or task."""
         with self._lock:
             stacks = [*self._threads.values()]
             stacks += [task_stack.entries for task_stack in self._tasks.values()]
@@ -276,7 +325,7 @@ class ContextRegistry:
             tasks = list(self._tasks.items())
         tasks_by_thread: dict[int, list[TaskState]] = {}
         for task, task_stack in tasks:
-            contexts = describe_entries(list(task_stack.entries), now)
+            contexts = describe_entries(list(task_stack.entries), now, self._merged)
             thread = task_stack.thread()
             if contexts and thread is not None:
                 state = TaskState(name=task.get_name(), contexts=contexts)
@@ -290,16 +339,30 @@ class ContextRegistry:
                     name=thread.name,
                     daemon=thread.daemon,
                     serving=thread is serving,
-                    contexts=describe_entries(list(stack or ()), now),
+                    contexts=describe_entries(list(stack or ()), now, self._merged),
                     tasks=tasks_by_thread.get(id(thread), []),
                 )
             )
         return ContextsSnapshot(
             captured_at=captured_at,
-            context_model=compat.context_model(),
+            context_model=self.model.name,
             long_held_ms=LONG_HELD_MS,
             threads=threads,
         )
+
+
+def _getter(var: ContextVar[t.Any] | None) -> t.Callable[[], t.Any]:
+    """``var.get(None)`` as a C-level callable, or one that always says ``None``."""
+    if var is None:
+        return lambda: None
+    return functools.partial(var.get, None)
+
+
+def _top_app_context(stack: list[Entry]) -> t.Any:
+    for entry in reversed(stack):
+        if entry[KIND] == APP:
+            return entry[CONTEXT]()
+    return None
 
 
 def _is_gone(entry: Entry) -> bool:
@@ -307,7 +370,7 @@ def _is_gone(entry: Entry) -> bool:
     return ctx is None or compat.push_count(ctx) <= 0
 
 
-def describe_entries(entries: list[Entry], now: float) -> list[ContextInfo]:
+def describe_entries(entries: list[Entry], now: float, merged: bool) -> list[ContextInfo]:
     """Raw entries of one stack, bottom-up, as boxes a learner can read.
 
     ``depth`` is how deep the context variable is at that box, counting
@@ -330,18 +393,18 @@ def describe_entries(entries: list[Entry], now: float) -> list[ContextInfo]:
         depth[kind] += pushes
         info = ContextInfo(
             kind=kind,
-            app=entry[APP_NAME],
+            app=_app_name(ctx),
             age_ms=age_ms,
             depth=depth[kind],
             pushes=pushes,
-            inferred=entry[INFERRED],
+            inferred=kind == REQUEST,
             long_held=age_ms >= LONG_HELD_MS,
             object_id=f"{id(ctx):x}",
         )
         if kind == APP:
             info.g_keys = _g_keys(ctx)
             described.append(info)
-            if compat.request_context_var() is None and compat.carries_request(ctx):
+            if merged and compat.carries_request(ctx):
                 depth[REQUEST] += pushes
                 described.append(_merged_request_info(info, depth[REQUEST]))
                 _add_request_details(described[-1], ctx)
@@ -380,6 +443,13 @@ def _add_request_details(info: ContextInfo, ctx: t.Any) -> None:
         info.request_object_id = f"{id(request):x}"
     except Exception:  # noqa: S110 - a request mid-teardown: show what we have
         pass
+
+
+def _app_name(ctx: t.Any) -> str:
+    try:
+        return str(ctx.app.name)
+    except Exception:
+        return "?"
 
 
 def _g_keys(ctx: t.Any) -> list[str]:

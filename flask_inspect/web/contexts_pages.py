@@ -1,14 +1,53 @@
-"""Contexts view (filled in by its own issue; until then the page says so)."""
+"""Live contexts: the ``/contexts`` page and ``GET /api/contexts``.
+
+The page is a shell; its lanes are drawn in the browser from
+``/api/contexts``, polled about once a second, so it keeps showing what is
+pushed on every thread while requests come and go.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import Response
+from flask import current_app
 from flask import render_template
+
+from ..contexts import LONG_HELD_MS
+from ..contexts import ContextRegistry
+from ..extension import get_state
+from .responses import api_error
+from .responses import api_json
+
+POLL_INTERVAL_MS = 1000
 
 
 def register(blueprint: Blueprint) -> None:
     blueprint.add_url_rule("/contexts", "contexts", contexts_page)
+    blueprint.add_url_rule("/api/contexts", "api_contexts", contexts_api)
 
 
 def contexts_page() -> str:
-    return render_template("flask_inspect/not_yet.html", active="contexts", title="Contexts")
+    registry = _registry()
+    return render_template(
+        "flask_inspect/contexts.html",
+        active="contexts",
+        title="Contexts",
+        context_model=registry.model.name if registry is not None else "unknown",
+        poll_interval_ms=POLL_INTERVAL_MS,
+        long_held_seconds=LONG_HELD_MS / 1000.0,
+    )
+
+
+def contexts_api() -> Response:
+    registry = _registry()
+    if registry is None:
+        return api_error(404, "not_found", "flask-inspect is not watching contexts on this app.")
+    return api_json(registry.snapshot().to_dict())
+
+
+def _registry() -> ContextRegistry | None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        return get_state(app).contexts
+    except LookupError:
+        return None

@@ -1,0 +1,277 @@
+// Contexts page: one lane per thread, its pushed contexts as boxes, redrawn
+// from /api/contexts about once a second. Built with DOM calls only: every
+// value from the server is set as text, never parsed as HTML.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", function () {
+  const controls = document.getElementById("context-controls");
+  if (!controls || !window.flaskInspect) {
+    return;
+  }
+  const el = window.flaskInspect.el;
+  const api = controls.dataset.api;
+  const requestUrl = controls.dataset.requestUrl;
+  const interval = Number(controls.dataset.interval) || 1000;
+  const lanes = document.getElementById("lanes");
+  const toggle = document.getElementById("live-toggle");
+  const showIdle = document.getElementById("show-idle");
+  const state = document.getElementById("live-state");
+  const count = document.getElementById("thread-count");
+  const noBusy = document.getElementById("no-busy");
+  const loadError = document.getElementById("load-error");
+
+  let paused = false;
+  let timer = null;
+  let loading = false;
+  let lastUpdate = "";
+
+  function formatAge(ms) {
+    if (ms < 1000) {
+      return Math.round(ms) + " ms";
+    }
+    return (ms / 1000).toFixed(1) + " s";
+  }
+
+  function requestLink(id) {
+    return requestUrl.replace("RECORD_ID", encodeURIComponent(id));
+  }
+
+  // Which lanes hold a request box for each request object, to point out
+  // copies (copy_current_request_context) sharing one request.
+  function requestHolders(threads) {
+    const holders = new Map();
+    function note(contexts, where) {
+      contexts.forEach(function (ctx) {
+        if (ctx.kind === "request" && ctx.request_object_id) {
+          const list = holders.get(ctx.request_object_id) || [];
+          list.push(where);
+          holders.set(ctx.request_object_id, list);
+        }
+      });
+    }
+    threads.forEach(function (thread) {
+      note(thread.contexts, thread.name);
+      thread.tasks.forEach(function (task) {
+        note(task.contexts, thread.name + " / " + task.name);
+      });
+    });
+    return holders;
+  }
+
+  function box(ctx, where, holders) {
+    const classes = ["ctx", "ctx-" + ctx.kind];
+    if (ctx.inferred) {
+      classes.push("inferred");
+    }
+    if (ctx.long_held) {
+      classes.push("long");
+    }
+    const body = [el("span", { class: "ctx-kind", text: ctx.kind === "app" ? "app context" : "request context" })];
+    if (ctx.kind === "app") {
+      body.push(el("span", { class: "ctx-main mono", text: ctx.app }));
+    } else {
+      body.push(el("span", { class: "ctx-main mono", text: (ctx.method || "?") + " " + (ctx.path || "?") }));
+      body.push(el("span", { class: "ctx-detail", text: "endpoint " + (ctx.endpoint || "none (no rule matched)") }));
+      if (ctx.request_id) {
+        body.push(el("a", { class: "ctx-record", href: requestLink(ctx.request_id), text: "request record" }));
+      }
+      const others = (holders.get(ctx.request_object_id) || []).filter(function (name) {
+        return name !== where;
+      });
+      if (others.length) {
+        body.push(el("span", { class: "ctx-shared", text: "same request object as " + others.join(", ") }));
+      }
+    }
+    const meta = [el("span", { class: "tag" + (ctx.long_held ? " warn" : ""), text: "held " + formatAge(ctx.age_ms) })];
+    if (ctx.depth > 1) {
+      meta.push(el("span", { class: "tag", text: "depth " + ctx.depth }));
+    }
+    if (ctx.pushes > 1) {
+      meta.push(el("span", { class: "tag", text: "pushed " + ctx.pushes + "×" }));
+    }
+    if (ctx.inferred) {
+      meta.push(el("span", { class: "tag", text: "inferred" }));
+    }
+    body.push(el("span", { class: "ctx-meta" }, meta));
+    return el("div", {
+      class: classes.join(" "),
+      "data-kind": ctx.kind,
+      "data-path": ctx.path || null,
+      title: ctx.kind + " context object " + ctx.object_id,
+    }, body);
+  }
+
+  function top(contexts, kind) {
+    for (let index = contexts.length - 1; index >= 0; index -= 1) {
+      if (contexts[index].kind === kind) {
+        return contexts[index];
+      }
+    }
+    return null;
+  }
+
+  // What the proxies give on this thread: the learner's "so what".
+  function resolutions(contexts) {
+    const app = top(contexts, "app");
+    const request = top(contexts, "request");
+    const lines = [];
+    if (app) {
+      lines.push(["current_app", "the app " + app.app]);
+      const keys = app.g_keys || [];
+      lines.push(["g", "this app context's g" + (keys.length ? " (" + keys.join(", ") + ")" : ", empty")]);
+    } else {
+      lines.push(["current_app", "unbound: “Working outside of application context”"]);
+      lines.push(["g", "unbound"]);
+    }
+    if (request) {
+      lines.push(["request", (request.method || "?") + " " + (request.path || "?") + " — this thread's own request"]);
+    } else {
+      lines.push(["request", "unbound: “Working outside of request context”"]);
+    }
+    return el("dl", { class: "resolves" }, lines.flatMap(function ([name, value]) {
+      return [el("dt", {}, [el("code", { text: name })]), el("dd", { text: value })];
+    }));
+  }
+
+  function stack(contexts, where, holders) {
+    return el("div", { class: "stack" }, contexts.map(function (ctx) {
+      return box(ctx, where, holders);
+    }));
+  }
+
+  function lane(thread, holders) {
+    const busy = thread.contexts.length > 0 || thread.tasks.length > 0;
+    const classes = ["lane", busy ? "busy" : "idle"];
+    if (thread.serving) {
+      classes.push("serving");
+    }
+    const tags = [];
+    if (thread.daemon) {
+      tags.push(el("span", { class: "tag", text: "daemon" }));
+    }
+    if (thread.serving) {
+      tags.push(el("span", { class: "tag good", text: "answering this page" }));
+    }
+    const header = el("header", { class: "lane-head" }, [
+      el("span", { class: "lane-name mono", text: thread.name }),
+      el("span", { class: "lane-ident num", text: "ident " + thread.ident }),
+    ].concat(tags));
+    const parts = [header];
+    if (thread.contexts.length) {
+      parts.push(stack(thread.contexts, thread.name, holders));
+    } else if (!thread.tasks.length) {
+      parts.push(el("p", { class: "lane-idle", text: "nothing pushed" }));
+    }
+    thread.tasks.forEach(function (task) {
+      const where = thread.name + " / " + task.name;
+      parts.push(el("div", { class: "task" }, [
+        el("span", { class: "task-name", text: "asyncio task " + task.name }),
+        stack(task.contexts, where, holders),
+        el("p", { class: "task-note", text: "Only this task sees these; it may also see a request through the copy of context variables it was started with." }),
+      ]));
+    });
+    if (thread.contexts.length) {
+      parts.push(resolutions(thread.contexts));
+    }
+    return el("section", {
+      class: classes.join(" "),
+      "data-ident": String(thread.ident),
+      "data-name": thread.name,
+      "aria-label": "Thread " + thread.name,
+    }, parts);
+  }
+
+  function render(snapshot) {
+    const started = performance.now();
+    const threads = snapshot.threads || [];
+    const holders = requestHolders(threads);
+    const fragment = document.createDocumentFragment();
+    let busy = 0;
+    let othersBusy = 0;
+    threads.forEach(function (thread) {
+      const node = lane(thread, holders);
+      if (node.classList.contains("busy")) {
+        busy += 1;
+        if (!thread.serving) {
+          othersBusy += 1;
+        }
+      }
+      fragment.append(node);
+    });
+    lanes.replaceChildren(fragment);
+    count.textContent = threads.length + " threads, " + busy + " with contexts";
+    noBusy.hidden = othersBusy !== 0;
+    lastUpdate = new Date(snapshot.captured_at).toLocaleTimeString();
+    const elapsed = performance.now() - started;
+    lanes.dataset.renderMs = elapsed.toFixed(2);
+    lanes.dataset.capturedAt = snapshot.captured_at;
+    performance.measure("contexts-render", { start: started, end: started + elapsed });
+  }
+
+  function showState() {
+    state.textContent = paused ? "paused" : "live" + (lastUpdate ? " · updated " + lastUpdate : "");
+    toggle.textContent = paused ? "Resume live updates" : "Pause live updates";
+    toggle.setAttribute("aria-pressed", paused ? "true" : "false");
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    if (!paused) {
+      timer = setTimeout(refresh, interval);
+    }
+  }
+
+  function refresh() {
+    if (loading || paused) {
+      return;
+    }
+    if (document.hidden) {
+      schedule();
+      return;
+    }
+    loading = true;
+    fetch(api, { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("the panel answered " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (snapshot) {
+        loadError.hidden = true;
+        render(snapshot);
+      })
+      .catch(function (error) {
+        loadError.textContent = "Could not load the contexts (" + error.message + "); retrying.";
+        loadError.hidden = false;
+      })
+      .finally(function () {
+        loading = false;
+        showState();
+        schedule();
+      });
+  }
+
+  toggle.addEventListener("click", function () {
+    paused = !paused;
+    showState();
+    if (paused) {
+      clearTimeout(timer);
+    } else {
+      refresh();
+    }
+  });
+  showIdle.addEventListener("input", function () {
+    lanes.classList.toggle("hide-idle", !showIdle.checked);
+  });
+  controls.addEventListener("submit", function (event) {
+    event.preventDefault();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && !paused) {
+      refresh();
+    }
+  });
+  lanes.classList.toggle("hide-idle", !showIdle.checked);
+  refresh();
+});
