@@ -54,6 +54,7 @@ SAFE_ATTRIBUTES = {
     "data-priority",
     "data-registration",
     "data-methods",
+    "data-panel",
     "data-blueprint",
     "data-converters",
     "data-text",
