@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
+from flask import appcontext_pushed
 from waitress.server import create_server
 
 from flask_inspect.extension import get_state
@@ -230,16 +231,41 @@ def test_a_pool_is_visible_with_its_idle_threads() -> None:
 def test_a_burst_of_short_requests_leaves_the_registry_empty(
     serve: t.Callable[[Flask], Server],
 ) -> None:
-    app = held_app(Gate())
+    gate = Gate()
+    app = held_app(gate)
     server = serve(app)
-    clients, per_client = 8, 25
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        results = list(pool.map(lambda _: get(server.url + "/quick"), range(clients * per_client)))
-    assert results == [(200, b"quick")] * (clients * per_client)
+    clients, per_client, held = 8, 25, 3
+    with ThreadPoolExecutor(max_workers=held) as holders:
+        held_replies = [holders.submit(get, server.url + "/held") for _ in range(held)]
+        try:
+            assert gate.wait_for(held)
+            with ThreadPoolExecutor(max_workers=clients) as pool:
+                results = list(
+                    pool.map(lambda _: get(server.url + "/quick"), range(clients * per_client))
+                )
+            assert results == [(200, b"quick")] * (clients * per_client)
+            # Two hundred requests came and went: only the held ones are left.
+            during = busy_lanes(wait_until_only_held(server, held))
+        finally:
+            gate.release()
+        assert [reply.result(WAIT)[0] for reply in held_replies] == [200] * held
+    assert [[(box["kind"], box.get("path")) for box in lane["contexts"]] for lane in during] == [
+        [("app", None), ("request", "/held")]
+    ] * held
     assert busy_lanes(wait_until_idle(server)) == []
     registry = get_state(app).contexts
     assert registry is not None
     assert registry.pushed_count() == 0
+
+
+def wait_until_only_held(server: Server, held: int) -> dict[str, t.Any]:
+    """Poll until exactly ``held`` threads hold contexts (bounded)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        snapshot = contexts(server)
+        if len(busy_lanes(snapshot)) == held or time.monotonic() > deadline:
+            return snapshot
+        time.sleep(0.02)
 
 
 class StaleContextProbe:
@@ -263,7 +289,28 @@ class StaleContextProbe:
         return self.wsgi_app(environ, start_response)
 
 
+def probe_sees_a_context_stranded_by_a_raising_receiver() -> bool:
+    """The probe's control: a receiver that raises *does* strand a context."""
+    app = held_app(Gate())
+    broken = {"on": True}
+
+    def raising_receiver(sender: Flask, **extra: object) -> None:
+        if broken["on"]:
+            raise RuntimeError("an app's own receiver that does not catch")
+
+    appcontext_pushed.connect(raising_receiver, app)
+    probe = StaleContextProbe(app.wsgi_app)
+    app.wsgi_app = probe  # type: ignore[method-assign]
+    with WaitressServer(app, threads=1) as server:
+        get(server.url + "/quick")  # fails inside Flask, leaving the app context set
+        broken["on"] = False
+        get(server.url + "/quick")  # arrives on the same pool thread
+    appcontext_pushed.disconnect(raising_receiver, app)
+    return probe.stale != []
+
+
 def test_failing_registry_never_leaves_a_context_stuck(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert probe_sees_a_context_stranded_by_a_raising_receiver()
     gate = Gate()
     app = held_app(gate)
     registry = get_state(app).contexts
@@ -296,24 +343,3 @@ def test_failing_registry_never_leaves_a_context_stuck(monkeypatch: pytest.Monke
         ]
         assert busy_lanes(wait_until_idle(server)) == []
     assert probe.stale == []
-
-
-def test_the_probe_does_see_a_context_stuck_by_a_raising_receiver() -> None:
-    """Control for the test above: a receiver that raises *does* strand a context."""
-    from flask import appcontext_pushed
-
-    app = held_app(Gate())
-    broken = {"on": True}
-
-    def raising_receiver(sender: Flask, **extra: object) -> None:
-        if broken["on"]:
-            raise RuntimeError("an app's own receiver that does not catch")
-
-    appcontext_pushed.connect(raising_receiver, app)
-    probe = StaleContextProbe(app.wsgi_app)
-    app.wsgi_app = probe  # type: ignore[method-assign]
-    with WaitressServer(app, threads=1) as server:
-        get(server.url + "/quick")  # fails inside Flask, leaving the app context set
-        broken["on"] = False
-        get(server.url + "/quick")
-    assert probe.stale != []
