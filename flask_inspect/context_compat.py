@@ -142,10 +142,11 @@ class ContextModel:
         return None
 
 
-def detect_context_model() -> ContextModel:
-    """Inspect the imported Flask and say how it keeps contexts."""
-    flask_globals = sys.modules.get("flask.globals")
-    flask_ctx = sys.modules.get("flask.ctx")
+def detect_context_model(modules: t.Mapping[str, t.Any] | None = None) -> ContextModel:
+    """Inspect the imported Flask (``modules`` defaults to ``sys.modules``)."""
+    modules = sys.modules if modules is None else modules
+    flask_globals = modules.get("flask.globals")
+    flask_ctx = modules.get("flask.ctx")
     app_var = getattr(flask_globals, "_cv_app", None)
     if not isinstance(app_var, ContextVar):
         return ContextModel(name=UNKNOWN, app_var=None, request_var=None)
@@ -157,13 +158,13 @@ def detect_context_model() -> ContextModel:
     request_var = getattr(flask_globals, "_cv_request", None)
     if not isinstance(request_var, ContextVar):
         return ContextModel(name=UNKNOWN, app_var=app_var, request_var=None)
-    finder = RequestPushFinder(_request_push_codes(flask_ctx))
+    finder = RequestPushFinder(_request_push_codes(flask_ctx, modules.get("flask.helpers")))
     return ContextModel(
         name=SPLIT, app_var=app_var, request_var=request_var, request_push_finder=finder
     )
 
 
-def _request_push_codes(flask_ctx: t.Any) -> dict[CodeType, str]:
+def _request_push_codes(flask_ctx: t.Any, flask_helpers: t.Any) -> dict[CodeType, str]:
     """Code that pushes an app context just before a request context.
 
     Maps each code object to the name of its local holding that request
@@ -177,7 +178,7 @@ def _request_push_codes(flask_ctx: t.Any) -> dict[CodeType, str]:
     push_code = getattr(getattr(request_context_class, "push", None), "__code__", None)
     if isinstance(push_code, CodeType):
         codes[push_code] = "self"
-    stream = getattr(sys.modules.get("flask.helpers"), "stream_with_context", None)
+    stream = getattr(flask_helpers, "stream_with_context", None)
     for constant in getattr(getattr(stream, "__code__", None), "co_consts", ()):
         if isinstance(constant, CodeType) and constant.co_name == "generator":
             codes[constant] = "req_ctx"

@@ -162,8 +162,8 @@ class ContextRegistry:
     common case each looks at the top of its thread's stack only.
     """
 
-    def __init__(self) -> None:
-        self.model = compat.detect_context_model()
+    def __init__(self, model: compat.ContextModel | None = None) -> None:
+        self.model = model if model is not None else compat.detect_context_model()
         self._threads: weakref.WeakKeyDictionary[threading.Thread, list[Entry]] = (
             weakref.WeakKeyDictionary()
         )
