@@ -24,6 +24,10 @@ document.addEventListener("DOMContentLoaded", function () {
   let timer = null;
   let loading = false;
   let lastUpdate = "";
+  let updates = 0;
+  // Timings stay in the browser's performance timeline (for benchmarks and
+  // the devtools); forget old ones so a page left open does not grow.
+  const MEASURES_KEPT = 100;
 
   function formatAge(ms) {
     if (ms < 1000) {
@@ -230,6 +234,7 @@ document.addEventListener("DOMContentLoaded", function () {
       return;
     }
     loading = true;
+    const requested = performance.now();
     fetch(api, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (response) {
         if (!response.ok) {
@@ -240,6 +245,13 @@ document.addEventListener("DOMContentLoaded", function () {
       .then(function (snapshot) {
         loadError.hidden = true;
         render(snapshot);
+        // Asking, answering, parsing and drawing: what one live update costs.
+        updates += 1;
+        if (updates % MEASURES_KEPT === 0) {
+          performance.clearMeasures("contexts-render");
+          performance.clearMeasures("contexts-update");
+        }
+        performance.measure("contexts-update", { start: requested, end: performance.now() });
       })
       .catch(function (error) {
         loadError.textContent = "Could not load the contexts (" + error.message + "); retrying.";
