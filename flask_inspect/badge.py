@@ -13,9 +13,9 @@ b'<body>hi<a>x</a></body>'
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
-from flask import request
 from markupsafe import escape
 
 from . import settings
@@ -29,18 +29,28 @@ BADGE_STYLESHEET = "/static/flask_inspect/badge.css"
 
 # Statuses whose body must stay exactly as it is (or is empty anyway).
 _UNTOUCHED_STATUSES = frozenset({204, 206, 304})
+# Headers saying the body is not the whole document as written.
+_UNTOUCHABLE_HEADERS = frozenset({"content-encoding", "content-range"})
 
 
-def add_badge(app: Flask, response: Response, record_id: str, panel_root: str) -> Response:
+def add_badge(
+    app: Flask, response: Response, record_id: str, panel_root: str, remote_addr: str | None
+) -> Response:
     """``response`` with the badge added, when it is an HTML page the client may follow."""
     if not wants_badge(response):
         return response
-    if not settings.client_allowed(app, request.remote_addr):
+    chunks = response.response
+    if type(chunks) is list and len(chunks) == 1 and type(chunks[0]) is bytes:
+        html = chunks[0]  # what get_data() would join, without the generator
+    else:
+        html = response.get_data()
+    index = body_end(html)
+    if index < 0:
+        return response
+    if not _client_allowed(app, remote_addr):
         return response  # the link would only lead to a 403
-    html = insert_before_body_end(response.get_data(), badge_html(panel_root, record_id))
-    if html is not None:
-        response.set_data(html)  # also sets Content-Length
-    return response
+    response.set_data(html[:index] + badge_html(panel_root, record_id) + html[index:])
+    return response  # set_data also set Content-Length
 
 
 def wants_badge(response: Response) -> bool:
@@ -50,33 +60,60 @@ def wants_badge(response: Response) -> bool:
         return False
     if response.direct_passthrough or response.is_streamed:
         return False
-    headers = response.headers
-    if "Content-Encoding" in headers or "Content-Range" in headers:
-        return False
-    mimetype, _, parameters = headers.get("Content-Type", "").partition(";")
+    # One pass over the few headers: ``name in headers`` raises and catches a
+    # KeyError for every absent name, which costs more than this whole check.
+    content_type = ""
+    for name, value in response.headers.items():
+        lowered = name.lower()
+        if lowered == "content-type":
+            content_type = value
+        elif lowered in _UNTOUCHABLE_HEADERS:
+            return False
+    mimetype, _, parameters = content_type.partition(";")
     if mimetype.strip().lower() != "text/html":
         return False
     # The link is ASCII; it can only be spliced into an ASCII-compatible body.
-    return "utf-16" not in parameters.lower() and "utf-32" not in parameters.lower()
+    parameters = parameters.lower()
+    return "utf-16" not in parameters and "utf-32" not in parameters
+
+
+def _client_allowed(app: Flask, remote_addr: str | None) -> bool:
+    """``settings.client_allowed``, with a fast answer for the usual listed address."""
+    hosts = app.config.get(settings.ALLOWED_HOSTS)
+    if isinstance(hosts, (tuple, list, set, frozenset)) and remote_addr in hosts:
+        return True
+    return settings.client_allowed(app, remote_addr)
 
 
 def badge_html(panel_root: str, record_id: str) -> bytes:
     """The link (and the stylesheet that places it), escaped, as UTF-8."""
-    href = escape(f"{panel_root}/requests/{record_id}")
-    stylesheet = escape(panel_root + BADGE_STYLESHEET)
-    html = (
-        f'<link rel="stylesheet" href="{stylesheet}">'
-        f'<a class="{BADGE_CLASS}" href="{href}" data-flask-inspect-request="{escape(record_id)}"'
-        ' title="See this request in flask-inspect">inspect</a>'
+    before, after = _badge_parts(panel_root)
+    return before + escape(record_id).encode("utf-8") + after
+
+
+@functools.lru_cache(maxsize=16)
+def _badge_parts(panel_root: str) -> tuple[bytes, bytes]:
+    """The badge around its record id, per panel root (one per mount point)."""
+    root = escape(panel_root)
+    before = (
+        f'<link rel="stylesheet" href="{root}{BADGE_STYLESHEET}">'
+        f'<a class="{BADGE_CLASS}" title="See this request in flask-inspect" '
+        f'href="{root}/requests/'
     )
-    return html.encode("utf-8")
+    return before.encode("utf-8"), b'">inspect</a>'
+
+
+def body_end(html: bytes) -> int:
+    """Where the last ``</body>`` starts (any letter case), or -1."""
+    index = html.rfind(b"</body>")
+    if index < 0 and b"</" in html:
+        index = html.lower().rfind(b"</body>")
+    return index
 
 
 def insert_before_body_end(html: bytes, snippet: bytes) -> bytes | None:
     """``html`` with ``snippet`` before its last ``</body>``, or ``None`` if it has none."""
-    index = html.rfind(b"</body>")
+    index = body_end(html)
     if index < 0:
-        index = html.lower().rfind(b"</body>")
-        if index < 0:
-            return None
+        return None
     return html[:index] + snippet + html[index:]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import traceback
 import typing as t
+from array import array
 from datetime import datetime
 from datetime import timezone
 
@@ -25,9 +26,6 @@ from .routes import describe_view
 if t.TYPE_CHECKING:
     from flask import Flask
     from werkzeug.routing import Rule
-
-# ``(name, perf_counter())``: a signal or a WSGI step, timed on the request's thread.
-Event: t.TypeAlias = tuple[str, float]
 
 
 class RoutingFailure:
@@ -81,13 +79,14 @@ class RequestRecord:
     __slots__ = (
         "_explanation",
         "_summary",
+        "buffered",
         "closed",
         "end",
+        "environ",
         "events",
         "exception",
         "flashes",
         "g",
-        "headers",
         "id",
         "method",
         "path",
@@ -102,6 +101,7 @@ class RequestRecord:
         "templates",
         "thread_ident",
         "thread_name",
+        "times",
         "view_args",
     )
 
@@ -119,17 +119,22 @@ class RequestRecord:
         self.path: str = environ.get("PATH_INFO", "")
         self.query_string: str = environ.get("QUERY_STRING", "")
         self.script_root: str = environ.get("SCRIPT_NAME", "")
-        self.headers: list[tuple[str, str]] = [
-            (key, value) for key, value in environ.items() if key[:5] == "HTTP_"
-        ]
+        # The environ itself, read for headers only when drawn: copying them
+        # out costs more than the whole rest of the record. Its other values
+        # are the server's per-request objects, finished with by then.
+        self.environ = environ
         self.started = started
         self.started_at = started_at
         self.thread_name = thread_name
         self.thread_ident = thread_ident
-        self.events: list[Event] = [("wsgi_call", started)]
+        # Event names and their perf_counter() times, side by side: two objects
+        # per record rather than a tuple and a float per event.
+        self.events: list[str] = ["wsgi_call"]
+        self.times = array("d", (started,))
         self.status: str | None = None
         self.end: float | None = None
         self.closed = False
+        self.buffered = False
         self.rule: Rule | None = None
         self.view_args: dict[str, t.Any] | None = None
         self.routing_failure: RoutingFailure | None = None
@@ -197,7 +202,8 @@ class RequestRecord:
             "flashes": [_describe_flash(category, message) for category, message in self.flashes],
             "events": [
                 {"name": name, "t_ms": _ms(moment - self.started)}
-                for name, moment in list(self.events)
+                # Not strict: another thread may be between the two appends.
+                for name, moment in zip(list(self.events), list(self.times), strict=False)
             ],
         }
         if self.closed:
@@ -223,10 +229,15 @@ class RequestRecord:
 
     def _header_pairs(self) -> list[tuple[str, str]]:
         """``HTTP_USER_AGENT`` -> ``User-Agent``, as the client sent them."""
-        return [
-            (key[5:].replace("_", "-").title(), _wsgi_text(str(value)))
-            for key, value in self.headers
-        ]
+        pairs = []
+        for key, value in list(self.environ.items()):
+            if not isinstance(value, str):
+                continue
+            if key.startswith("HTTP_"):
+                pairs.append((key[5:].replace("_", "-").title(), _wsgi_text(value)))
+            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+                pairs.append((key.replace("_", "-").title(), _wsgi_text(value)))
+        return pairs
 
     def _routing_error(self, app: Flask) -> dict[str, t.Any] | None:
         failure = self.routing_failure

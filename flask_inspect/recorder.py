@@ -74,9 +74,12 @@ class Recorder:
     disconnects them when the app, their sender, is garbage collected).
     """
 
-    def __init__(self, state: HasContexts, history: RequestHistory[RequestRecord]) -> None:
+    def __init__(
+        self, state: HasContexts, history: RequestHistory[RequestRecord], prefix: str
+    ) -> None:
         self.state = state
         self.history = history
+        self.prefix = prefix
         self.current: ContextVar[RequestRecord | None] = ContextVar(
             "flask_inspect_record", default=None
         )
@@ -126,7 +129,8 @@ class Recorder:
         """Note the status; the headers to send, with the record's id added."""
         try:
             record.status = status
-            record.events.append(("start_response", perf_counter()))
+            record.events.append("start_response")
+            record.times.append(perf_counter())
             if record.static and status[:1] in "123":
                 return headers  # a static file served fine is not kept
             return [*headers, (REQUEST_ID_HEADER, record.id)]
@@ -134,11 +138,22 @@ class Recorder:
             self._report_failure()
             return headers
 
-    def returned(self, record: RequestRecord) -> None:
+    def returned(self, record: RequestRecord) -> bool:
+        """The app returned its body: ``True`` if the record must follow the body.
+
+        A body held in memory (Flask knew at ``request_finished``) runs no more
+        of the app's code, so the request is over now; only a streamed one
+        (or one Flask did not finish, after an error) is followed to its close.
+        """
+        if record.buffered:
+            self.finish(record, "wsgi_return")
+            return False
         try:
-            record.events.append(("wsgi_return", perf_counter()))
+            record.events.append("wsgi_return")
+            record.times.append(perf_counter())
         except Exception:
             self._report_failure()
+        return True
 
     def raised(self, record: RequestRecord, error: BaseException, event: str) -> None:
         """An error escaped the app (or its streamed body): keep it, end the record."""
@@ -148,7 +163,8 @@ class Recorder:
             if record.status is None:
                 # Nothing was sent; the server (or debugger) answers 500.
                 record.status = "500 INTERNAL SERVER ERROR"
-            record.events.append((event, perf_counter()))
+            record.events.append(event)
+            record.times.append(perf_counter())
         except Exception:
             self._report_failure()
         self.finish(record)
@@ -160,10 +176,11 @@ class Recorder:
         except Exception:
             self._report_failure()
 
-    def finish(self, record: RequestRecord) -> None:
+    def finish(self, record: RequestRecord, event: str = "body_closed") -> None:
         try:
             record.end = now = perf_counter()
-            record.events.append(("body_closed", now))
+            record.events.append(event)
+            record.times.append(now)
             record.closed = True
             if record.static and (record.status_code or 500) < 400:
                 self.history.discard(record.id)
@@ -177,7 +194,8 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("appcontext_pushed", perf_counter()))
+                record.events.append("appcontext_pushed")
+                record.times.append(perf_counter())
             elif not settings.is_enabled(app):
                 return
             contexts = self.state.contexts
@@ -190,7 +208,8 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("request_started", perf_counter()))
+                record.events.append("request_started")
+                record.times.append(perf_counter())
                 _note_routing(record, _current_request())
             elif not settings.is_enabled(app):
                 return
@@ -206,7 +225,8 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("before_render_template", perf_counter()))
+                record.events.append("before_render_template")
+                record.times.append(perf_counter())
                 record.templates.append((template.name, tuple(context)))
         except Exception:
             self._report_failure()
@@ -215,7 +235,8 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("template_rendered", perf_counter()))
+                record.events.append("template_rendered")
+                record.times.append(perf_counter())
         except Exception:
             self._report_failure()
 
@@ -225,7 +246,8 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("message_flashed", perf_counter()))
+                record.events.append("message_flashed")
+                record.times.append(perf_counter())
                 record.flashes.append((_kept_text(category), _kept_text(message)))
         except Exception:
             self._report_failure()
@@ -236,17 +258,30 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("got_request_exception", perf_counter()))
+                record.events.append("got_request_exception")
+                record.times.append(perf_counter())
                 if exception is not None:
                     record.exception = CapturedException(exception)
         except Exception:
             self._report_failure()
 
-    def on_request_finished(self, app: Flask, **_: t.Any) -> None:
+    def on_request_finished(self, app: Flask, response: Response | None = None, **_: t.Any) -> None:
+        """The final response, after every ``after_request`` function: badge it here."""
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("request_finished", perf_counter()))
+                record.events.append("request_finished")
+                record.times.append(perf_counter())
+                if response is not None:
+                    record.buffered = not (response.is_streamed or response.direct_passthrough)
+                    if app.config.get(settings.BADGE):
+                        add_badge(
+                            app,
+                            response,
+                            record.id,
+                            record.script_root + self.prefix,
+                            record.environ.get("REMOTE_ADDR"),
+                        )
         except Exception:
             self._report_failure()
 
@@ -256,7 +291,8 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("request_tearing_down", perf_counter()))
+                record.events.append("request_tearing_down")
+                record.times.append(perf_counter())
                 _note_g(record)
                 if exc is not None and record.exception is None:
                     record.exception = CapturedException(exc)
@@ -272,7 +308,8 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("appcontext_tearing_down", perf_counter()))
+                record.events.append("appcontext_tearing_down")
+                record.times.append(perf_counter())
         except Exception:
             self._report_failure()
 
@@ -280,7 +317,8 @@ class Recorder:
         try:
             record = self.current.get()
             if record is not None:
-                record.events.append(("appcontext_popped", perf_counter()))
+                record.events.append("appcontext_popped")
+                record.times.append(perf_counter())
             elif not settings.is_enabled(app):
                 return
             contexts = self.state.contexts
@@ -337,7 +375,8 @@ class RecordingMiddleware:
             raise
         finally:
             current.reset(token)
-        recorder.returned(record)
+        if not recorder.returned(record):
+            return body
         file_wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
             # Left as it is, so the server can still send the file its fast way.
@@ -354,33 +393,32 @@ class RecordedBody:
     iterates it, after the app has returned.
     """
 
-    __slots__ = ("_body", "_iterator", "_record", "_recorder")
+    __slots__ = ("_body", "_record", "_recorder")
 
     def __init__(self, body: t.Iterable[bytes], record: RequestRecord, recorder: Recorder):
         self._body = body
-        self._iterator: t.Iterator[bytes] | None = None
         self._record = record
         self._recorder = recorder
 
-    def __iter__(self) -> RecordedBody:
-        return self
-
-    def __next__(self) -> bytes:
-        current = self._recorder.current
-        token = current.set(self._record)
-        try:
-            iterator = self._iterator
-            if iterator is None:
-                iterator = self._iterator = iter(self._body)
-            return next(iterator)
-        except StopIteration:
-            self._recorder.body_exhausted(self._record)
-            raise
-        except BaseException as error:
-            self._recorder.raised(self._record, error, "body_raise")
-            raise
-        finally:
-            current.reset(token)
+    def __iter__(self) -> t.Iterator[bytes]:
+        # A generator: its end costs no StopIteration raised through Python code.
+        record = self._record
+        recorder = self._recorder
+        current = recorder.current
+        iterator = iter(self._body)
+        while True:
+            token = current.set(record)
+            try:
+                chunk = next(iterator, _END)
+            except BaseException as error:
+                recorder.raised(record, error, "body_raise")
+                raise
+            finally:
+                current.reset(token)
+            if chunk is _END:
+                recorder.body_exhausted(record)
+                return
+            yield chunk
 
     def close(self) -> None:
         current = self._recorder.current
@@ -395,24 +433,15 @@ class RecordedBody:
                 self._recorder.finish(self._record)
 
 
+_END: t.Any = object()
+
+
 def install_recorder(app: Flask, state: HasContexts, prefix: str) -> Recorder:
-    """Connect the receivers, wrap ``app.wsgi_app`` and add the badge hook."""
+    """Connect the receivers and wrap ``app.wsgi_app``."""
     history: RequestHistory[RequestRecord] = RequestHistory()
-    recorder = Recorder(state, history)
+    recorder = Recorder(state, history, prefix)
     recorder.connect(app)
     app.wsgi_app = RecordingMiddleware(app.wsgi_app, app, recorder, prefix)  # type: ignore[method-assign]
-
-    def add_badge_to_html(response: Response) -> Response:
-        try:
-            record = recorder.current.get()
-            if record is None or not app.config.get(settings.BADGE):
-                return response
-            return add_badge(app, response, record.id, record.script_root + prefix)
-        except Exception:
-            recorder._report_failure()
-            return response
-
-    app.after_request(add_badge_to_html)
     return recorder
 
 

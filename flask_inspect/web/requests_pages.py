@@ -26,6 +26,7 @@ from .responses import api_json
 
 if t.TYPE_CHECKING:
     from flask import Flask
+    from flask import Response
 
     from ..record import RequestRecord
     from ..store import RequestHistory
@@ -82,7 +83,7 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
     ), 200
 
 
-def requests_api() -> object:
+def requests_api() -> Response:
     app = _app()
     try:
         keep = record_filter(request.args)
@@ -100,7 +101,7 @@ def requests_api() -> object:
     )
 
 
-def request_api(record_id: str) -> object:
+def request_api(record_id: str) -> Response:
     app = _app()
     record = _history(app).get(record_id)
     if record is None:

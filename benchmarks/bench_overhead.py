@@ -1,0 +1,257 @@
+"""What recording every request costs, against bare Flask, measured in one run.
+
+Run: ``python -m benchmarks.bench_overhead [ROUNDS] [CALLS]`` (default 30 rounds of
+2,000 calls per variant and view).
+
+Variants, all with ``DEBUG=True`` (debug changes Flask's own template handling,
+so every variant runs in the same mode):
+
+- ``bare``: Flask alone;
+- ``inspected``: ``Inspect(app)``, everything recorded, badge on (the defaults);
+- ``off``: ``Inspect(app)`` with ``INSPECT_ENABLED=False``;
+- ``debugtoolbar``: Flask-DebugToolbar, for comparison (if installed: ``.[bench]``).
+
+Views: a trivial one (returns a short string) and one rendering a small page
+template (a layout, a loop, a flashed message read back). Every call is a
+direct WSGI call with a browser-like environ (no network), the body read
+and closed. Variants take turns inside each round (rotated so none always
+goes first) and each ratio is the median over rounds of ``variant / bare``
+for that round, so drift in machine speed cancels out.
+
+Then memory: 1,000 records kept (``INSPECT_HISTORY_SIZE=1000``) of the
+template view, measured with ``tracemalloc``.
+
+Targets: inspected <= 1.25x bare (trivial), <= 1.05x (template); off <= 1.02x;
+1,000 records <= 10 MB.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import typing as t
+from pathlib import Path
+
+from flask import Flask
+from flask import flash
+from flask import render_template
+from werkzeug.test import EnvironBuilder
+
+from flask_inspect import Inspect
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+LAYOUT = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{% block title %}{% endblock %} · Shop</title>
+<link rel="stylesheet" href="/static/site.css"></head>
+<body>
+<header><nav><a href="/">Home</a> <a href="/items">Items</a>
+<a href="/about">About</a></nav></header>
+{% for category, message in get_flashed_messages(with_categories=true) %}
+<p class="flash {{ category }}">{{ message }}</p>
+{% endfor %}
+<main>{% block content %}{% endblock %}</main>
+<footer>Served by {{ config.get("SERVER_NAME") or "localhost" }}</footer>
+</body>
+</html>
+"""
+
+PAGE = """{% extends "layout.html" %}
+{% block title %}{{ title }}{% endblock %}
+{% block content %}
+<h1>{{ title }}</h1>
+<ul>
+{% for item in items %}
+<li><a href="/items/{{ item.id }}">{{ item.name }}</a> {{ item.price }}</li>
+{% endfor %}
+</ul>
+{% endblock %}
+"""
+
+ITEMS = [
+    {"id": index, "name": f"item {index}", "price": f"{index * 1.5:.2f}"} for index in range(10)
+]
+
+BROWSER_HEADERS = {
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-GB,en;q=0.9",
+    "Accept-Encoding": "gzip, deflate, br",
+    "Connection": "keep-alive",
+    "Upgrade-Insecure-Requests": "1",
+    "Sec-Fetch-Dest": "document",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Site": "same-origin",
+    "Cookie": "theme=dark",
+}
+
+TARGETS = {"trivial": 1.25, "template": 1.05}
+OFF_TARGET = 1.02
+MEMORY_TARGET_MB = 10.0
+MEMORY_RECORDS = 1000
+
+
+def write_templates(folder: Path) -> None:
+    (folder / "layout.html").write_text(LAYOUT)
+    (folder / "page.html").write_text(PAGE)
+
+
+def build_app(variant: str, template_folder: str) -> Flask:
+    app = Flask(f"bench_{variant}", template_folder=template_folder)
+    app.config.update(DEBUG=True, SECRET_KEY="benchmark-only")
+
+    @app.route("/trivial")
+    def trivial() -> str:
+        return "ok"
+
+    @app.route("/template")
+    def template() -> str:
+        return render_template("page.html", title="Items", items=ITEMS)
+
+    @app.route("/flash")
+    def flash_then_render() -> str:
+        flash("Saved", "info")
+        return render_template("page.html", title="Saved", items=ITEMS)
+
+    if variant == "inspected":
+        Inspect(app)
+    elif variant == "off":
+        app.config["INSPECT_ENABLED"] = False
+        Inspect(app)
+    elif variant == "debugtoolbar":
+        from flask_debugtoolbar import DebugToolbarExtension
+
+        app.config["DEBUG_TB_INTERCEPT_REDIRECTS"] = False
+        DebugToolbarExtension(app)
+    return app
+
+
+def environ_for(path: str) -> WSGIEnvironment:
+    builder = EnvironBuilder(
+        path=path, headers=list(BROWSER_HEADERS.items()), environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    try:
+        return builder.get_environ()
+    finally:
+        builder.close()
+
+
+def _start_response(
+    status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+) -> t.Callable[[bytes], object]:
+    return _discard
+
+
+def _discard(data: bytes) -> None:
+    return None
+
+
+def call(app: Flask, environ: WSGIEnvironment) -> bytes:
+    body = app(dict(environ), _start_response)
+    try:
+        return b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
+def time_calls(app: Flask, environ: WSGIEnvironment, calls: int) -> float:
+    """CPU seconds per call over ``calls`` direct WSGI calls.
+
+    The thread's CPU time, not wall time: on a shared machine the wall clock
+    also counts the moments the scheduler gave the core to someone else.
+    """
+    started = time.thread_time()
+    for _ in range(calls):
+        call(app, environ)
+    return (time.thread_time() - started) / calls
+
+
+def compare(
+    apps: dict[str, Flask], path: str, rounds: int, calls: int
+) -> dict[str, tuple[float, float]]:
+    """Per variant: (median µs per call, median ratio to bare), interleaved rounds."""
+    environ = environ_for(path)
+    for app in apps.values():
+        for _ in range(200):  # warm up: template cache, url adapter, first-request work
+            call(app, environ)
+    names = list(apps)
+    per_round: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):
+        order = names[index % len(names) :] + names[: index % len(names)]
+        for name in order:
+            per_round[name].append(time_calls(apps[name], environ, calls))
+    results = {}
+    for name in names:
+        ratios = [
+            mine / bare for mine, bare in zip(per_round[name], per_round["bare"], strict=True)
+        ]
+        results[name] = (statistics.median(per_round[name]) * 1e6, statistics.median(ratios))
+    return results
+
+
+def measure_memory(template_folder: str) -> tuple[float, int]:
+    """MB held by ``MEMORY_RECORDS`` kept records of the template view (with a flash)."""
+    app = build_app("inspected", template_folder)
+    app.config["INSPECT_HISTORY_SIZE"] = MEMORY_RECORDS
+    environ = environ_for("/flash")
+    for _ in range(50):
+        call(app, environ)
+    history = app.extensions["inspect"].history
+    history.clear()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(MEMORY_RECORDS):
+        call(app, environ)
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return (after - before) / 1e6, len(history)
+
+
+def main() -> int:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    calls = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+    variants = ["bare", "inspected", "off"]
+    try:
+        import flask_debugtoolbar  # noqa: F401
+    except ImportError:
+        print("Flask-DebugToolbar is not installed (pip install -e '.[bench]'): not compared.")
+    else:
+        variants.append("debugtoolbar")
+    failures = []
+    with tempfile.TemporaryDirectory() as folder:
+        write_templates(Path(folder))
+        python = sys.version.split()[0]
+        print(f"Python {python}; {rounds} rounds x {calls} calls per variant and view\n")
+        for view in ("trivial", "template"):
+            apps = {variant: build_app(variant, folder) for variant in variants}
+            results = compare(apps, f"/{view}", rounds, calls)
+            print(f"{view} view")
+            for variant, (micros, ratio) in results.items():
+                print(f"  {variant:<13} {micros:8.1f} µs/request   {ratio:5.2f}x bare")
+            inspected = results["inspected"][1]
+            off = results["off"][1]
+            if inspected > TARGETS[view]:
+                failures.append(f"{view}: inspected {inspected:.2f}x > {TARGETS[view]}x")
+            if off > OFF_TARGET:
+                failures.append(f"{view}: off {off:.2f}x > {OFF_TARGET}x")
+            print()
+        megabytes, kept = measure_memory(folder)
+    print(f"memory: {kept} records kept: {megabytes:.2f} MB (target <= {MEMORY_TARGET_MB} MB)")
+    if megabytes > MEMORY_TARGET_MB:
+        failures.append(f"memory {megabytes:.2f} MB > {MEMORY_TARGET_MB} MB")
+    print("\n" + ("all targets met" if not failures else "missed: " + "; ".join(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
