@@ -156,7 +156,7 @@ document.addEventListener("DOMContentLoaded", function () {
       tags.push(el("span", { class: "tag", text: "daemon" }));
     }
     if (thread.serving) {
-      tags.push(el("span", { class: "tag good", text: "answering this page" }));
+      tags.push(el("span", { class: "tag good", text: "serving this update", title: "This thread answered the request that fetched this picture: its own request context is the panel's." }));
     }
     const header = el("header", { class: "lane-head" }, [
       el("span", { class: "lane-name mono", text: thread.name }),
