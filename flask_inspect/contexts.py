@@ -15,8 +15,8 @@ is seen at the moment its app context is pushed (see
 :class:`context_compat.RequestPushFinder`), or at
 ``request_started`` when it went on top of an app context that was already
 there; such entries are marked ``inferred``. How many times a context is
-pushed is read from the context itself when the page is drawn, so a request
-context pushed again by ``stream_with_context`` shows depth 2.
+pushed is read from the context itself when the page is drawn, so one context
+entered twice shows two pushes without any bookkeeping here.
 """
 
 from __future__ import annotations
@@ -290,8 +290,12 @@ class ContextRegistry:
         return stack
 
     def _add_unseen_request(self, app: Flask, ctx: t.Any) -> None:
-        """A request context no app push announced: pushed over an app context
-        that was already there (or the registry came in late)."""
+        """Note a request context that no app push announced.
+
+        It was pushed over an app context that was already there (the test
+        client inside ``with app.app_context()``), or before this registry
+        existed.
+        """
         if _get_running_loop() is None:
             stack = getattr(self._local, "stack", None)
             if stack is None:
