@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import typing as t
 from dataclasses import dataclass
+from dataclasses import field
 
 from werkzeug.routing import Map
 from werkzeug.routing import Rule
@@ -93,16 +94,45 @@ TRAILING = "trailing"  # the URL's extra trailing slash, accepted: strict_slashe
 SLASH_NEEDED = "slash_needed"
 
 
-@dataclass(frozen=True)
-class RuleOutcome:
-    """One rule's verdict on the URL."""
+@dataclass(eq=False, slots=True)
+class Candidate:
+    """One rule's outcome for the URL; ``to_dict()`` is the JSON contract's candidate."""
 
-    rule: Rule
+    rule: str
+    endpoint: str
     outcome: str
     reason: str
     segment: int | None
     # URL parts the rule got through before failing (for "did you mean").
-    progress: int
+    progress: int = field(default=0, repr=False)
+    plan: RulePlan | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, t.Any]:
+        return {
+            "rule": self.rule,
+            "endpoint": self.endpoint,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "segment": self.segment,
+        }
+
+    @property
+    def rule_object(self) -> Rule | None:
+        return self.plan.rule if self.plan is not None else None
+
+    @property
+    def domain(self) -> str:
+        """The rule's host or subdomain pattern (empty for none)."""
+        return self.plan.domain if self.plan is not None else ""
+
+    @property
+    def rule_segments(self) -> tuple[str, ...]:
+        """The rule's path segments, as written (``<int:id>`` kept whole)."""
+        return self.plan.segments if self.plan is not None else ()
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return self.plan.methods if self.plan is not None else ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +140,10 @@ class _Failure:
     outcome: str
     position: int
     reason: str
+    segment: int | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "segment", segment_of(self.position))
 
 
 @dataclass(frozen=True)
@@ -128,6 +162,16 @@ def segment_of(position: int | None) -> int | None:
     return position - 2
 
 
+@dataclass
+class Diagnosis:
+    """Every rule's candidate, and where static text was compared along the way."""
+
+    candidates: list[Candidate]
+    # (trie node, URL part index) pairs where the URL met static transitions:
+    # where "did you mean" looks for typos.
+    static_stops: list[tuple[TrieNode, int]]
+
+
 def diagnose(
     trie: UrlTrie,
     url_map: Map,
@@ -137,10 +181,11 @@ def diagnose(
     method: str,
     websocket: bool,
     redirect_url: str | None,
-) -> list[RuleOutcome]:
+) -> Diagnosis:
     """Every rule of the map, in match priority, with its outcome and reason."""
     parts = decision.url_parts
-    results = _Walker(trie, parts).run()
+    walker = _Walker(trie, parts)
+    results = walker.run()
     raw_parts = url_parts(domain, path)
     if decision.merged and raw_parts != parts:
         raw_results = _Walker(trie, raw_parts).run()
@@ -148,7 +193,27 @@ def diagnose(
             if isinstance(result, _PathFit) and not isinstance(results.get(key), _PathFit):
                 results[key] = result
     context = _Context(trie, decision, parts, method, websocket, redirect_url, url_map)
-    return [context.outcome_for(rule, results.get(id(rule))) for rule in trie.order]
+    chosen = decision.rule
+    candidates = []
+    for plan in trie.plan_order:
+        rule = plan.rule
+        found = results.get(id(rule))
+        if isinstance(found, _Failure) and rule is not chosen and not rule.build_only:
+            # The common case, kept lean: most rules fail at some segment.
+            candidates.append(
+                Candidate(
+                    plan.text,
+                    plan.endpoint,
+                    found.outcome,
+                    found.reason,
+                    found.segment,
+                    found.position,
+                    plan,
+                )
+            )
+        else:
+            candidates.append(context.outcome_for(rule, found))
+    return Diagnosis(candidates, walker.static_stops)
 
 
 class _Walker:
@@ -159,6 +224,7 @@ class _Walker:
         self.parts = parts
         self.count = len(parts)
         self.results: dict[int, _Result] = {}
+        self.static_stops: list[tuple[TrieNode, int]] = []
 
     def run(self) -> dict[int, _Result]:
         self._walk(self.trie.root, 0, [])
@@ -198,6 +264,8 @@ class _Walker:
             self._ran_out(node, raw)
             return
         part = parts[index]
+        if node.static:
+            self.static_stops.append((node, index))
         for key, child in node.static.items():
             if key == part:
                 self._walk(child, index + 1, raw)
@@ -352,9 +420,17 @@ class _Context:
         chosen = decision.rule
         self.chosen_plan = trie.plans.get(id(chosen)) if chosen is not None else None
 
-    def outcome_for(self, rule: Rule, result: _Result | None) -> RuleOutcome:
+    def _make(
+        self, rule: Rule, outcome: str, reason: str, segment: int | None, progress: int
+    ) -> Candidate:
+        plan = self.trie.plans.get(id(rule))
+        if plan is None:
+            return Candidate(rule.rule, str(rule.endpoint), outcome, reason, segment, progress)
+        return Candidate(plan.text, plan.endpoint, outcome, reason, segment, progress, plan)
+
+    def outcome_for(self, rule: Rule, result: _Result | None) -> Candidate:
         if rule.build_only:
-            return RuleOutcome(
+            return self._make(
                 rule,
                 BUILD_ONLY,
                 "build-only: url_for can build it, but requests never match it",
@@ -364,9 +440,9 @@ class _Context:
         if rule is self.decision.rule:
             return self._decided(rule)
         if result is None:
-            return RuleOutcome(rule, STATIC_MISMATCH, "the rule is not in the matcher", None, 0)
+            return self._make(rule, STATIC_MISMATCH, "the rule is not in the matcher", None, 0)
         if isinstance(result, _Failure):
-            return RuleOutcome(
+            return self._make(
                 rule, result.outcome, result.reason, segment_of(result.position), result.position
             )
         return self._fits(rule, result)
@@ -374,7 +450,7 @@ class _Context:
     def _end_segment(self) -> int | None:
         return segment_of(len(self.parts))
 
-    def _decided(self, rule: Rule) -> RuleOutcome:
+    def _decided(self, rule: Rule) -> Candidate:
         decision = self.decision
         outcome = _DECISION_OUTCOMES.get(decision.kind, MATCHED)
         progress = len(self.parts)
@@ -432,9 +508,9 @@ class _Context:
                     f"{rejected}. Werkzeug stops at the first rule whose path fits, so no "
                     "later rule is tried: 404"
                 )
-        return RuleOutcome(rule, outcome, reason, segment, progress)
+        return self._make(rule, outcome, reason, segment, progress)
 
-    def _fits(self, rule: Rule, fit: _PathFit) -> RuleOutcome:
+    def _fits(self, rule: Rule, fit: _PathFit) -> Candidate:
         progress = len(self.parts)
         method_ok = rule.methods is None or self.method in rule.methods
         websocket_ok = rule.websocket == self.websocket
@@ -445,7 +521,7 @@ class _Context:
                 if not method_ok
                 else _websocket_text(rule)
             )
-            return RuleOutcome(
+            return self._make(
                 rule,
                 MISSING_SLASH,
                 "the rule ends with a slash the URL lacks; Werkzeug redirects to add it only "
@@ -454,7 +530,7 @@ class _Context:
                 progress,
             )
         if not method_ok:
-            return RuleOutcome(
+            return self._make(
                 rule,
                 METHOD_NOT_ALLOWED,
                 f"the path fits, but the rule allows {_methods(rule)}, not {self.method}",
@@ -462,7 +538,7 @@ class _Context:
                 progress,
             )
         if not websocket_ok:
-            return RuleOutcome(
+            return self._make(
                 rule,
                 WEBSOCKET_MISMATCH,
                 f"the path fits, but {_websocket_text(rule)}",
@@ -474,7 +550,7 @@ class _Context:
             return rejected
         return self._beaten(rule, fit)
 
-    def _python_rejects(self, rule: Rule, raw: list[RawValue]) -> RuleOutcome | None:
+    def _python_rejects(self, rule: Rule, raw: list[RawValue]) -> Candidate | None:
         converters = getattr(rule, "_converters", {})
         for name, value in zip(converters, raw, strict=False):
             converter = converters[name]
@@ -482,7 +558,7 @@ class _Context:
                 converter.to_python(value.text)
             except Exception as error:
                 label = reasons.converter_label(converter, self.trie.converter_names)
-                return RuleOutcome(
+                return self._make(
                     rule,
                     CONVERTER_REJECTED,
                     reasons.python_rejection(converter, label, value.text, error),
@@ -491,12 +567,12 @@ class _Context:
                 )
         return None
 
-    def _beaten(self, rule: Rule, fit: _PathFit) -> RuleOutcome:
+    def _beaten(self, rule: Rule, fit: _PathFit) -> Candidate:
         decision = self.decision
         chosen = decision.rule
         progress = len(self.parts)
         if chosen is None:
-            return RuleOutcome(
+            return self._make(
                 rule,
                 SHADOWED,
                 "the path fits, but Werkzeug did not choose this rule",
@@ -512,7 +588,7 @@ class _Context:
         ):
             failed = decision.failed_value
             shown = reasons.quoted(failed.text) if failed else "a value"
-            return RuleOutcome(
+            return self._make(
                 rule,
                 NOT_TRIED,
                 f"would match, but Werkzeug stopped at {chosen.rule} when its converter "
@@ -522,7 +598,7 @@ class _Context:
             )
         how = "would redirect to add a slash" if fit.kind == SLASH_NEEDED else "would match too"
         why = self._why_first(plan, fit)
-        return RuleOutcome(rule, SHADOWED, f"{how}, but {chosen.rule} wins: {why}", None, progress)
+        return self._make(rule, SHADOWED, f"{how}, but {chosen.rule} wins: {why}", None, progress)
 
     def _why_first(self, plan: RulePlan | None, fit: _PathFit) -> str:
         winner = self.chosen_plan

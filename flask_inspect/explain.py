@@ -14,7 +14,9 @@ rule was responsible, every other rule's own outcome segment by segment
 
 from __future__ import annotations
 
+import io
 import logging
+import sys
 import typing as t
 import uuid
 import warnings
@@ -29,18 +31,16 @@ from werkzeug.routing import MapAdapter
 from werkzeug.routing import RequestRedirect
 from werkzeug.routing import Rule
 from werkzeug.routing import WebsocketMismatch
-from werkzeug.test import EnvironBuilder
 
 from . import diagnose as outcomes
 from . import match_decision as decided
-from .diagnose import RuleOutcome
+from .diagnose import Candidate
 from .diagnose import diagnose
 from .match_decision import Decision
 from .match_decision import decide
 from .suggest import Suggestion
 from .suggest import suggest
 from .url_trie import compile_private
-from .url_trie import split_rule_segments
 from .url_trie import url_trie
 
 if t.TYPE_CHECKING:
@@ -99,30 +99,6 @@ class ViewArg:
 
     def to_dict(self) -> dict[str, str]:
         return {"repr": self.repr, "type": self.type}
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One rule's outcome for the URL, in match priority order."""
-
-    rule: str
-    endpoint: str
-    outcome: str
-    reason: str
-    segment: int | None
-    # For the panel: the rule's host/subdomain part and its path segments.
-    domain: str = ""
-    rule_segments: tuple[str, ...] = ()
-    methods: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, t.Any]:
-        return {
-            "rule": self.rule,
-            "endpoint": self.endpoint,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "segment": self.segment,
-        }
 
 
 @dataclass
@@ -213,15 +189,15 @@ def explain(
             method,
             path,
         )
-    rule_outcomes = diagnose(
+    diagnosis = diagnose(
         trie, url_map, decision, domain, path, method, websocket, answer.redirect_to
     )
+    candidates = diagnosis.candidates
     suggestions = (
-        suggest(trie, url_map, adapter, rule_outcomes, decision.url_parts, method, websocket)
+        suggest(trie, url_map, adapter, diagnosis, decision.url_parts, method, websocket)
         if answer.verdict == NOT_FOUND
         else []
     )
-    candidates = [_candidate(trie, outcome) for outcome in rule_outcomes]
     matched_rule = answer.rule if answer.verdict == MATCHED else None
     return Explanation(
         path=path,
@@ -234,7 +210,7 @@ def explain(
         view_args={name: describe_value(value) for name, value in answer.values.items()},
         redirect_to=answer.redirect_to,
         allowed_methods=answer.allowed_methods,
-        summary=summarize(answer, decision, rule_outcomes, suggestions, method),
+        summary=summarize(answer, decision, candidates, suggestions, method),
         candidates=candidates,
         suggestions=suggestions,
         segments=decision.url_parts[2:],
@@ -310,16 +286,7 @@ def split_target(text: str) -> tuple[str, str | None]:
 
 def bind(app: Flask, host: str, method: str, websocket: bool) -> MapAdapter:
     """The ``MapAdapter`` Flask would create for a request to ``host``."""
-    headers = [("Connection", "Upgrade"), ("Upgrade", "websocket")] if websocket else []
-    try:
-        environ = EnvironBuilder(
-            path="/", base_url=f"http://{host}/", method=method, headers=headers
-        ).get_environ()
-    except Exception as error:
-        raise ExplainInputError(
-            "invalid_host", f"{host!r} cannot be used as a host: {error}"
-        ) from None
-    request = app.request_class(environ)
+    request = app.request_class(_environ(host, method, websocket))
     try:
         if app.subdomain_matching and app.config.get("SERVER_NAME"):
             # Werkzeug warns when the host is outside SERVER_NAME, then routes
@@ -340,6 +307,31 @@ def bind(app: Flask, host: str, method: str, websocket: bool) -> MapAdapter:
     if adapter is None:  # pragma: no cover - Flask always binds for a request
         raise ExplainInputError("invalid_host", "the app could not bind its URL map")
     return adapter
+
+
+def _environ(host: str, method: str, websocket: bool) -> dict[str, t.Any]:
+    """Just enough of a WSGI environ for Flask to bind its URL map to ``host``."""
+    name, _, port = host.rpartition(":") if host.rfind(":") > host.rfind("]") else (host, "", "")
+    environ: dict[str, t.Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": name,
+        "SERVER_PORT": port or "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    if websocket:
+        environ["HTTP_CONNECTION"] = "Upgrade"
+        environ["HTTP_UPGRADE"] = "websocket"
+    return environ
 
 
 def _domain_part(adapter: MapAdapter, host_matching: bool) -> str:
@@ -385,33 +377,21 @@ def type_name(value: t.Any) -> str:
     return f"{klass.__module__}.{klass.__qualname__}"
 
 
-def _candidate(trie: t.Any, outcome: RuleOutcome) -> Candidate:
-    rule = outcome.rule
-    plan = trie.plans.get(id(rule))
-    domain = plan.part_texts[0] if plan is not None and plan.part_texts else ""
-    return Candidate(
-        rule=rule.rule,
-        endpoint=str(rule.endpoint),
-        outcome=outcome.outcome,
-        reason=outcome.reason,
-        segment=outcome.segment,
-        domain=domain,
-        rule_segments=tuple(split_rule_segments(rule.rule)[1:]),
-        methods=tuple(sorted(rule.methods or ())),
-    )
-
-
 def summarize(
     answer: _Answer,
     decision: Decision,
-    rule_outcomes: list[RuleOutcome],
+    candidates: list[Candidate],
     suggestions: list[Suggestion],
     method: str,
 ) -> str:
     """The one sentence a person reads first."""
     trusted = _agrees(decision, answer)
     chosen = decision.rule if trusted else None
-    by_rule = {id(outcome.rule): outcome for outcome in rule_outcomes}
+    chosen_candidate = (
+        next((candidate for candidate in candidates if candidate.rule_object is chosen), None)
+        if chosen is not None
+        else None
+    )
     if answer.verdict == MATCHED and answer.rule is not None:
         arguments = ", ".join(
             f"{name}={value!r} ({type_name(value)})" for name, value in answer.values.items()
@@ -423,17 +403,18 @@ def summarize(
     if answer.verdict == METHOD_NOT_ALLOWED:
         allowed = ", ".join(answer.allowed_methods or ())
         refusing = [
-            outcome.rule.rule
-            for outcome in rule_outcomes
-            if outcome.outcome == outcomes.METHOD_NOT_ALLOWED
+            candidate.rule
+            for candidate in candidates
+            if candidate.outcome == outcomes.METHOD_NOT_ALLOWED
         ]
         where = f"{_join_rules(refusing)} " if refusing else "the path "
         return f"405: {where}allows {allowed}, not {method}"
     if answer.verdict == WEBSOCKET_MISMATCH:
         other_kind = [
-            outcome.rule
-            for outcome in rule_outcomes
-            if outcome.outcome == outcomes.WEBSOCKET_MISMATCH
+            rule
+            for candidate in candidates
+            if candidate.outcome == outcomes.WEBSOCKET_MISMATCH
+            and (rule := candidate.rule_object) is not None
         ]
         names = _join_rules([rule.rule for rule in other_kind])
         if other_kind and all(rule.websocket for rule in other_kind):
@@ -442,55 +423,44 @@ def summarize(
             return f"400: {names} accepts only plain HTTP, not WebSocket"
         return "400: the path fits only rules for the other kind of request (WebSocket vs HTTP)"
     if answer.verdict == ERROR:
-        outcome = by_rule.get(id(chosen)) if chosen is not None else None
-        if outcome is not None:
-            return f"500: {chosen.rule if chosen else ''}: {outcome.reason}"
+        if chosen_candidate is not None:
+            return f"500: {chosen_candidate.rule}: {chosen_candidate.reason}"
         return f"500: matching raised {type(answer.error).__name__}: {answer.error}"
-    if chosen is not None and decision.kind == decided.VALIDATION_ERROR:
-        outcome = by_rule[id(chosen)]
-        reason = outcome.reason.split(". Werkzeug stops", 1)[0]
-        where = f"segment {outcome.segment}: " if outcome.segment is not None else ""
-        skipped = [o.rule.rule for o in rule_outcomes if o.outcome == outcomes.NOT_TRIED]
+    if chosen_candidate is not None and decision.kind == decided.VALIDATION_ERROR:
+        reason = chosen_candidate.reason.split(". Werkzeug stops", 1)[0]
+        segment = chosen_candidate.segment
+        where = f"segment {segment}: " if segment is not None else ""
+        skipped = [c.rule for c in candidates if c.outcome == outcomes.NOT_TRIED]
         tail = (
             f"; Werkzeug stops there, so {_join_rules(skipped)} never got a chance"
             if skipped
             else "; Werkzeug stops there and tries no later rule"
         )
-        return f"404: {chosen.rule} was chosen, but {where}{reason}{tail}"
+        return f"404: {chosen_candidate.rule} was chosen, but {where}{reason}{tail}"
     if chosen is not None and decision.kind == decided.SLASHES_NOT_MERGED:
         return (
             f"404: {chosen.rule} would match with the repeated slashes merged, but it sets "
             "merge_slashes=False"
         )
-    return _not_found_summary(answer, rule_outcomes, suggestions)
+    return _not_found_summary(answer, candidates, suggestions)
 
 
 def _not_found_summary(
-    answer: _Answer, rule_outcomes: list[RuleOutcome], suggestions: list[Suggestion]
+    answer: _Answer, candidates: list[Candidate], suggestions: list[Suggestion]
 ) -> str:
     status = answer.status
-    if suggestions:
-        best = next(
-            (
-                o
-                for o in rule_outcomes
-                if o.rule.rule == suggestions[0].rule and o.rule.endpoint == suggestions[0].endpoint
-            ),
-            None,
-        )
-        if best is not None:
-            where = f"segment {best.segment}: " if best.segment is not None else ""
-            return f"{status}: closest is {best.rule.rule}; {where}{best.reason}"
-    reachable = [o for o in rule_outcomes if o.outcome != outcomes.BUILD_ONLY]
+    best = suggestions[0].candidate if suggestions else None
+    if best is not None:
+        where = f"segment {best.segment}: " if best.segment is not None else ""
+        return f"{status}: closest is {best.rule}; {where}{best.reason}"
+    reachable = [c for c in candidates if c.outcome != outcomes.BUILD_ONLY]
     if not reachable:
         return f"{status}: the app has no rule that can match a request"
     furthest = max(reachable, key=lambda outcome: outcome.progress)
     if furthest.progress <= 2:
         return f"{status}: no rule matches; nothing starts like this URL"
     where = f"segment {furthest.segment}: " if furthest.segment is not None else ""
-    return (
-        f"{status}: no rule matches; the nearest is {furthest.rule.rule}, {where}{furthest.reason}"
-    )
+    return f"{status}: no rule matches; the nearest is {furthest.rule}, {where}{furthest.reason}"
 
 
 def _redirect_summary(answer: _Answer, decision: Decision | None) -> str:

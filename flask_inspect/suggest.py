@@ -14,8 +14,10 @@ user's own where they fit — and is checked to really reach that rule.
 
 from __future__ import annotations
 
+import heapq
 import typing as t
 from dataclasses import dataclass
+from dataclasses import field
 
 from werkzeug.routing import Map
 from werkzeug.routing import MapAdapter
@@ -24,12 +26,14 @@ from werkzeug.routing import Rule
 from . import match_decision as decided
 from .diagnose import BUILD_ONLY
 from .diagnose import MATCHED
-from .diagnose import RuleOutcome
+from .diagnose import Candidate
+from .diagnose import Diagnosis
 from .samples import accepted_values
 from .samples import accepts
 from .samples import is_accepted
 from .url_trie import DynamicEdge
 from .url_trie import RulePlan
+from .url_trie import TrieNode
 from .url_trie import UrlTrie
 
 MAX_SUGGESTIONS = 5
@@ -47,6 +51,8 @@ class Suggestion:
     rule: str
     endpoint: str
     example: str | None
+    # The rule's own outcome, for the summary (not part of the JSON).
+    candidate: Candidate | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, t.Any]:
         return {"rule": self.rule, "endpoint": self.endpoint, "example": self.example}
@@ -56,56 +62,108 @@ def suggest(
     trie: UrlTrie,
     url_map: Map,
     adapter: MapAdapter,
-    outcomes: list[RuleOutcome],
+    diagnosis: Diagnosis,
     parts: list[str],
     method: str,
     websocket: bool,
 ) -> list[Suggestion]:
     """The closest rules, best first, each with an example URL."""
+    candidates = diagnosis.candidates
     segments = [part for part in parts[2:] if part]
     # Half a point per segment the URL has: a one-segment URL may have one typo.
     budget = 0.5 * len(segments) + 0.5
-    candidates = [
-        outcome
-        for outcome in outcomes
-        if outcome.outcome not in (BUILD_ONLY, MATCHED) and outcome.rule.websocket == websocket
+    # Those that got furthest, plus those that stumbled on a typo.
+    furthest = heapq.nlargest(_SHORTLIST * 2, candidates, key=lambda candidate: candidate.progress)
+    shortlist = [c for c in furthest if _eligible(c, websocket)][:_SHORTLIST]
+    taken = {id(candidate) for candidate in shortlist}
+    shortlist += [
+        c for c in _typo_candidates(trie, diagnosis, parts, websocket) if id(c) not in taken
     ]
-    candidates.sort(key=lambda outcome: -outcome.progress)
-    shortlist = candidates[:_SHORTLIST]
-    chosen = {id(outcome.rule) for outcome in shortlist}
-    near = [
-        (distance, index)
-        for index, outcome in enumerate(candidates)
-        if id(outcome.rule) not in chosen
-        and (distance := _failing_static_distance(trie, outcome, parts)) is not None
-    ]
-    near.sort()
-    shortlist += [candidates[index] for _, index in near[:_SHORTLIST]]
     scored = []
-    for outcome in shortlist:
-        plan = trie.plan(outcome.rule)
+    for candidate in shortlist:
+        plan = t.cast(RulePlan, candidate.plan)
         cost = alignment_cost(plan, parts)
         if cost < budget:
-            scored.append((cost, -outcome.progress, plan.priority, outcome.rule))
+            scored.append((cost, -candidate.progress, plan.priority, candidate))
     scored.sort(key=lambda item: item[:3])
     suggestions = []
-    for _, _, _, rule in scored[:MAX_SUGGESTIONS]:
+    for _, _, _, candidate in scored[:MAX_SUGGESTIONS]:
+        rule = t.cast(RulePlan, candidate.plan).rule
         example = example_url(trie, url_map, adapter, rule, method, parts)
-        suggestions.append(Suggestion(rule.rule, str(rule.endpoint), example))
+        suggestions.append(Suggestion(candidate.rule, candidate.endpoint, example, candidate))
     return suggestions
 
 
-def _failing_static_distance(trie: UrlTrie, outcome: RuleOutcome, parts: list[str]) -> float | None:
-    """Edit distance at a static segment that differs, if that is where it failed."""
-    position = outcome.progress
-    if position < 2 or position >= len(parts):
-        return None
-    steps = trie.plan(outcome.rule).steps
-    if position >= len(steps) or not isinstance(steps[position], str):
-        return None
-    expected = t.cast(str, steps[position])
-    distance = bounded_distance(expected, parts[position], 3)
-    return None if distance is None else distance / max(len(expected), len(parts[position]), 1)
+def _eligible(candidate: Candidate, websocket: bool) -> bool:
+    plan = candidate.plan
+    return (
+        plan is not None
+        and candidate.outcome not in (BUILD_ONLY, MATCHED)
+        and plan.rule.websocket == websocket
+    )
+
+
+def _typo_candidates(
+    trie: UrlTrie, diagnosis: Diagnosis, parts: list[str], websocket: bool
+) -> list[Candidate]:
+    """Rules whose static text at some segment is a typo or two from the URL's."""
+    candidates = diagnosis.candidates
+    near: list[tuple[float, int, Candidate]] = []
+    for node, index in diagnosis.static_stops:
+        if index < 2:
+            continue
+        got = parts[index]
+        if got in node.static:
+            continue  # the URL's text exists here: no typo at this segment
+        for key, distance in typo_keys(node, got):
+            for rule in node.static[key].subtree[:_SHORTLIST]:
+                candidate = candidates[trie.plan(rule).priority]
+                if not _eligible(candidate, websocket):
+                    continue
+                near.append((distance / max(len(key), len(got), 1), len(near), candidate))
+    near.sort(key=lambda item: item[:2])
+    return [candidate for _, _, candidate in near[:_SHORTLIST]]
+
+
+MAX_TYPOS = 2
+_MAX_TYPO_TEXT = 32
+
+
+def typo_keys(node: TrieNode, text: str) -> list[tuple[str, int]]:
+    """Static keys of ``node`` within two edits of ``text`` (itself excluded).
+
+    Looked up by deletions: two strings within two edits share a string made
+    by deleting at most two letters from each. The node's keys are indexed
+    that way once; a lookup then costs a few dozen dictionary reads instead
+    of an edit distance per key.
+    """
+    if not text or len(text) > _MAX_TYPO_TEXT:
+        return []
+    index = node.typo_index
+    if index is None:
+        index = {}
+        for key in node.static:
+            if key and len(key) <= _MAX_TYPO_TEXT:
+                for variant in _deletions(key):
+                    index.setdefault(variant, []).append(key)
+        node.typo_index = index
+    found: dict[str, int] = {}
+    for variant in _deletions(text):
+        for key in index.get(variant, ()):
+            if key == text or key in found:
+                continue
+            bound = min(MAX_TYPOS, max(1, round(max(len(key), len(text)) / 3)))
+            distance = bounded_distance(key, text, bound)
+            if distance is not None:
+                found[key] = distance
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))
+
+
+def _deletions(text: str) -> set[str]:
+    """``text`` with up to two letters deleted (and ``text`` itself)."""
+    once = {text[:i] + text[i + 1 :] for i in range(len(text))}
+    twice = {item[:i] + item[i + 1 :] for item in once for i in range(len(item))}
+    return {text} | once | twice
 
 
 def alignment_cost(plan: RulePlan, parts: list[str]) -> float:

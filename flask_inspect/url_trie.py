@@ -71,6 +71,9 @@ class TrieNode:
     dynamic: list[DynamicEdge] = field(default_factory=list)
     # Every rule ending at this node or below it, in match priority.
     subtree: list[Rule] = field(default_factory=list)
+    # Static keys by their one- and two-letter deletions, built when first
+    # needed (see ``suggest``).
+    typo_index: dict[str, list[str]] | None = None
 
 
 @dataclass(eq=False)
@@ -86,6 +89,12 @@ class RulePlan:
     part_texts: list[str]
     # Names of the converter variables in each part.
     part_variables: list[list[str]]
+    # Ready-made text for candidates and pages.
+    text: str = ""
+    endpoint: str = ""
+    domain: str = ""
+    segments: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
 
     @property
     def converters(self) -> dict[str, BaseConverter]:
@@ -99,6 +108,7 @@ class UrlTrie:
     root: TrieNode
     order: list[Rule]
     plans: dict[int, RulePlan]
+    plan_order: list[RulePlan]
     host_matching: bool
     merge_slashes: bool
     converter_names: dict[type, str]
@@ -131,7 +141,7 @@ def url_trie(url_map: Map) -> UrlTrie:
 def _signature(url_map: Map) -> tuple[int, ...]:
     rules_by_endpoint = getattr(url_map, "_rules_by_endpoint", None)
     count = (
-        sum(len(rules) for rules in rules_by_endpoint.values())
+        sum(map(len, rules_by_endpoint.values()))
         if isinstance(rules_by_endpoint, dict)
         else len(list(url_map.iter_rules()))
     )
@@ -164,7 +174,19 @@ def _build(url_map: Map) -> UrlTrie:
     for priority, rule in enumerate(order):
         node, steps = steps_of.get(id(rule), (None, []))
         texts, variables = _describe_parts(rule)
-        plans[id(rule)] = RulePlan(rule, priority, node, steps, texts, variables)
+        plans[id(rule)] = RulePlan(
+            rule,
+            priority,
+            node,
+            steps,
+            texts,
+            variables,
+            text=rule.rule,
+            endpoint=str(rule.endpoint),
+            domain=texts[0] if texts else "",
+            segments=tuple(split_rule_segments(rule.rule)[1:]),
+            methods=tuple(sorted(rule.methods or ())),
+        )
     names: dict[type, str] = {}
     for name, converter_class in url_map.converters.items():
         if converter_class not in names or names[converter_class] == "default":
@@ -173,6 +195,7 @@ def _build(url_map: Map) -> UrlTrie:
         root=root,
         order=order,
         plans=plans,
+        plan_order=[plans[id(rule)] for rule in order],
         host_matching=bool(url_map.host_matching),
         merge_slashes=bool(url_map.merge_slashes),
         converter_names=names,
