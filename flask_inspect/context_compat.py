@@ -79,38 +79,44 @@ class RequestPushFinder:
     background thread by ``copy_current_request_context`` is seen (no
     ``request_started`` there) and a streamed response's re-push.
 
-    The frame offsets where it was found are remembered, so a request's push
-    costs one ``sys._getframe`` instead of a walk.
+    Where it was found (frame offset and code) is remembered, so a request's
+    push costs one ``sys._getframe`` and an identity check instead of a walk.
+    Code objects are compared with ``is``: hashing one is slow.
     """
 
     def __init__(self, codes: dict[CodeType, str]) -> None:
-        self._codes = codes
-        self._offsets: tuple[int, ...] = ()
+        self._codes = tuple(codes.items())
+        self._hits: tuple[tuple[int, CodeType, str], ...] = ()
 
     def find(self) -> t.Any:
         """The request context being pushed, seen from the registry's caller."""
-        codes = self._codes
-        if not codes:
+        if not self._codes:
             return None
         get_frame = sys._getframe
-        for offset in self._offsets:
+        for offset, code, local_name in self._hits:
             try:
                 frame = get_frame(offset)
             except ValueError:
                 continue
-            local_name = codes.get(frame.f_code)
-            if local_name is not None:
+            if frame.f_code is code:
                 return frame.f_locals.get(local_name)
         walked: FrameType | None = get_frame(2)
         for offset in range(2, 2 + FRAMES_TO_SEARCH):
             if walked is None:
                 return None
-            local_name = codes.get(walked.f_code)
-            if local_name is not None:
-                self._offsets = (offset, *self._offsets)[:OFFSETS_REMEMBERED]
-                return walked.f_locals.get(local_name)
+            walked_code = walked.f_code
+            for code, local_name in self._codes:
+                if walked_code is code:
+                    self._remember(offset, code, local_name)
+                    return walked.f_locals.get(local_name)
             walked = walked.f_back
         return None
+
+    def _remember(self, offset: int, code: CodeType, local_name: str) -> None:
+        for hit in self._hits:
+            if hit[0] == offset and hit[1] is code:
+                return
+        self._hits = ((offset, code, local_name), *self._hits)[:OFFSETS_REMEMBERED]
 
 
 @dataclass
