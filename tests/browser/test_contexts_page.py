@@ -26,6 +26,9 @@ if t.TYPE_CHECKING:
 
     from tests.conftest import LiveServer
 
+# Fixture order matters: the server is requested before ``page`` so it is
+# stopped after the page is closed; the page polls, and a poll refused by a
+# stopped server would be a console error.
 HELD_BOX = '.ctx-request[data-path="/held"]'
 HELD_BOXES = ".lane.busy " + HELD_BOX
 
@@ -57,8 +60,8 @@ def hold(
 
 
 def test_lanes_appear_while_requests_are_held_and_disappear_when_they_finish(
-    page: Page,
     live_server_factory: t.Callable[[Flask], LiveServer],
+    page: Page,
     clients: ThreadPoolExecutor,
 ) -> None:
     gate = Gate()
@@ -95,8 +98,8 @@ def test_lanes_appear_while_requests_are_held_and_disappear_when_they_finish(
 
 
 def test_pausing_stops_the_updates_and_resuming_catches_up(
-    page: Page,
     live_server_factory: t.Callable[[Flask], LiveServer],
+    page: Page,
     clients: ThreadPoolExecutor,
 ) -> None:
     gate = Gate()
@@ -124,7 +127,7 @@ def test_pausing_stops_the_updates_and_resuming_catches_up(
 
 
 def test_idle_threads_can_be_hidden(
-    page: Page, live_server_factory: t.Callable[[Flask], LiveServer]
+    live_server_factory: t.Callable[[Flask], LiveServer], page: Page
 ) -> None:
     server = live_server_factory(held_app(Gate()))
     open_contexts_page(page, server)
@@ -137,8 +140,8 @@ def test_idle_threads_can_be_hidden(
 
 
 def test_a_copied_request_context_is_shown_sharing_the_request_object(
-    page: Page,
     live_server_factory: t.Callable[[Flask], LiveServer],
+    page: Page,
     clients: ThreadPoolExecutor,
 ) -> None:
     gate = Gate()
@@ -169,8 +172,8 @@ def test_a_copied_request_context_is_shown_sharing_the_request_object(
 
 
 def test_request_values_are_drawn_as_text_never_as_html(
-    page: Page,
     live_server_factory: t.Callable[[Flask], LiveServer],
+    page: Page,
     clients: ThreadPoolExecutor,
 ) -> None:
     gate = Gate()
