@@ -163,11 +163,9 @@ class Recorder:
             if record.status is None:
                 # Nothing was sent; the server (or debugger) answers 500.
                 record.status = "500 INTERNAL SERVER ERROR"
-            record.events.append(event)
-            record.times.append(perf_counter())
         except Exception:
             self._report_failure()
-        self.finish(record)
+        self.finish(record, event)
 
     def body_exhausted(self, record: RequestRecord) -> None:
         """The last chunk was sent; ``close`` may come later (or, wrongly, never)."""
@@ -190,6 +188,9 @@ class Recorder:
     # -- receivers -------------------------------------------------------------
     # Each is called by blinker as ``receiver(app, **signal_arguments)``.
 
+    # The four receivers the contexts registry rides on tell it in a second
+    # ``try``: a failure to record must not also blind the live contexts view.
+
     def on_appcontext_pushed(self, app: Flask, **_: t.Any) -> None:
         try:
             record = self.current.get()
@@ -198,6 +199,9 @@ class Recorder:
                 record.times.append(perf_counter())
             elif not settings.is_enabled(app):
                 return
+        except Exception:
+            self._report_failure()
+        try:
             contexts = self.state.contexts
             if contexts is not None:
                 contexts.app_pushed(app)
@@ -205,17 +209,22 @@ class Recorder:
             self._report_failure()
 
     def on_request_started(self, app: Flask, **_: t.Any) -> None:
+        record_id = None
         try:
             record = self.current.get()
             if record is not None:
+                record_id = record.id
                 record.events.append("request_started")
                 record.times.append(perf_counter())
                 _note_routing(record, _current_request())
             elif not settings.is_enabled(app):
                 return
+        except Exception:
+            self._report_failure()
+        try:
             contexts = self.state.contexts
             if contexts is not None:
-                contexts.request_started(app, None if record is None else record.id)
+                contexts.request_started(app, record_id)
         except Exception:
             self._report_failure()
 
@@ -298,6 +307,9 @@ class Recorder:
                     record.exception = CapturedException(exc)
             elif not settings.is_enabled(app):
                 return
+        except Exception:
+            self._report_failure()
+        try:
             contexts = self.state.contexts
             if contexts is not None:
                 contexts.request_ended(app)
@@ -321,6 +333,9 @@ class Recorder:
                 record.times.append(perf_counter())
             elif not settings.is_enabled(app):
                 return
+        except Exception:
+            self._report_failure()
+        try:
             contexts = self.state.contexts
             if contexts is not None:
                 contexts.app_popped(app)
