@@ -10,6 +10,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .explain import ExplainInputError
+from .explain import explain
+from .explain import split_target
+from .explain_text import format_explanation
+from .explain_text import format_lint_notes
+from .route_lint import lint_routes
 from .routes import RouteInfo
 from .routes import describe_routes
 
@@ -50,6 +56,38 @@ def routes_command(as_json: bool, sort: str, filter_text: str) -> None:
     click.echo(format_routes_table(routes))
     if sort == "match":
         click.echo("\nOrder: match priority (# = the order Werkzeug tries rules).")
+    shown = {route.registration_index for route in routes}
+    notes = [note for note in lint_routes(app) if note.rule_index in shown]
+    for line in format_lint_notes(notes):
+        click.echo(line)
+
+
+@inspect_group.command("match")
+@click.argument("path")
+@click.option("-X", "--method", default="GET", show_default=True, help="The HTTP method.")
+@click.option("--host", default=None, help="Host to match on (default: SERVER_NAME or localhost).")
+@click.option("--websocket", is_flag=True, help="Match as a WebSocket request.")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@click.option("--all", "show_all", is_flag=True, help="List every rule, also the unrelated ones.")
+@with_appcontext
+def match_command(
+    path: str, method: str, host: str | None, websocket: bool, as_json: bool, show_all: bool
+) -> None:
+    """Explain which rule takes PATH (a path or full URL), or why none does.
+
+    Exits 0 when a rule matches or redirects, 1 otherwise.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        target, url_host = split_target(path)
+        explanation = explain(app, target, method, host or url_host, websocket)
+    except ExplainInputError as error:
+        raise click.UsageError(f"{error.error}: {error.detail}") from None
+    if as_json:
+        click.echo(json.dumps(explanation.to_dict(), indent=2))
+    else:
+        click.echo(format_explanation(explanation, show_all))
+    raise SystemExit(0 if explanation.matched else 1)
 
 
 def format_routes_table(routes: list[RouteInfo]) -> str:

@@ -68,11 +68,13 @@ class Inspect:
 
         from .cli import inspect_group
         from .web.blueprint import create_blueprint
+        from .web.error_pages import install_error_pages
 
         blueprint = create_blueprint()
         app.register_blueprint(blueprint, url_prefix=state.url_prefix)
         state.blueprint_name = blueprint.name
         app.cli.add_command(inspect_group)
+        install_error_pages(app)
 
 
 def get_state(app: Flask) -> InspectState:

@@ -89,7 +89,9 @@ class RulePlan:
     part_texts: list[str]
     # Names of the converter variables in each part.
     part_variables: list[list[str]]
-    # Ready-made text for candidates and pages.
+    # Ready-made text for candidates and pages; ``segments`` are the rule's
+    # path parts as written, one per URL segment (a ``path`` converter's part
+    # holds the rest of the rule).
     text: str = ""
     endpoint: str = ""
     domain: str = ""
@@ -184,7 +186,7 @@ def _build(url_map: Map) -> UrlTrie:
             text=rule.rule,
             endpoint=str(rule.endpoint),
             domain=texts[0] if texts else "",
-            segments=tuple(split_rule_segments(rule.rule)[1:]),
+            segments=tuple(texts[2:]),
             methods=tuple(sorted(rule.methods or ())),
         )
     names: dict[type, str] = {}

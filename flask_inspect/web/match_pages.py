@@ -1,14 +1,309 @@
-"""Match view (filled in by its own issue; until then the page says so)."""
+"""Match view: the ``/match`` page and ``/api/match`` (thin over ``explain``)."""
 
 from __future__ import annotations
 
+import logging
+import typing as t
+from dataclasses import dataclass
+
 from flask import Blueprint
+from flask import Flask
+from flask import Response
+from flask import current_app
 from flask import render_template
+from flask import request
+
+from .. import diagnose as outcomes
+from ..alignment import Row
+from ..alignment import align
+from ..alignment import columns_for
+from ..diagnose import Candidate
+from ..explain import ExplainInputError
+from ..explain import Explanation
+from ..explain import bind
+from ..explain import check_host
+from ..explain import explain
+from ..explain import split_target
+from ..suggest import example_url
+from ..url_trie import url_trie
+from .responses import api_error
+from .responses import api_json
+
+logger = logging.getLogger("flask_inspect")
+
+COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+# How each outcome is shown: a short label and a tone for its tag.
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    outcomes.MATCHED: ("matched", "good"),
+    outcomes.SHADOWED: ("shadowed", "warn"),
+    outcomes.NOT_TRIED: ("never tried", "warn"),
+    outcomes.HOST_MISMATCH: ("host differs", ""),
+    outcomes.STATIC_MISMATCH: ("text differs", ""),
+    outcomes.CONVERTER_REJECTED: ("value rejected", ""),
+    outcomes.VALIDATION_ERROR: ("to_python said no", "bad"),
+    outcomes.CONVERTER_ERROR: ("converter crashed", "bad"),
+    outcomes.TOO_FEW_SEGMENTS: ("too short", ""),
+    outcomes.TOO_MANY_SEGMENTS: ("too long", ""),
+    outcomes.TRAILING_SLASH: ("trailing slash", ""),
+    outcomes.SLASH_REDIRECT: ("adds slash (308)", "warn"),
+    outcomes.MISSING_SLASH: ("needs slash", ""),
+    outcomes.MERGE_REDIRECT: ("merges slashes (308)", "warn"),
+    outcomes.SLASHES_NOT_MERGED: ("slashes not merged", "bad"),
+    outcomes.DEFAULTS_REDIRECT: ("canonical URL (308)", "warn"),
+    outcomes.REDIRECT_TO: ("redirect_to (308)", "warn"),
+    outcomes.METHOD_NOT_ALLOWED: ("method not allowed", "warn"),
+    outcomes.WEBSOCKET_MISMATCH: ("websocket mismatch", "warn"),
+    outcomes.BUILD_ONLY: ("build only", ""),
+}
+
+_FAILURES = frozenset(
+    {
+        outcomes.STATIC_MISMATCH,
+        outcomes.CONVERTER_REJECTED,
+        outcomes.TOO_FEW_SEGMENTS,
+        outcomes.TOO_MANY_SEGMENTS,
+        outcomes.TRAILING_SLASH,
+    }
+)
+
+VERDICT_LABELS = {
+    "matched": "Matched",
+    "redirect": "Redirect",
+    "method_not_allowed": "Method not allowed",
+    "websocket_mismatch": "WebSocket mismatch",
+    "not_found": "Not found",
+    "error": "Error in the app",
+}
 
 
 def register(blueprint: Blueprint) -> None:
     blueprint.add_url_rule("/match", "match", match_page)
+    blueprint.add_url_rule("/api/match", "api_match", match_api)
 
 
-def match_page() -> str:
-    return render_template("flask_inspect/not_yet.html", active="match", title="Match")
+@dataclass
+class MatchForm:
+    """The page's form, as the user filled it in."""
+
+    path: str = ""
+    method: str = "GET"
+    host: str = ""
+    websocket: bool = False
+    show_all: bool = False
+
+
+@dataclass
+class CandidateRow:
+    priority: int
+    rule: str
+    endpoint: str
+    outcome: str
+    label: str
+    tone: str
+    reason: str
+    segment: int | None
+    early: bool  # failed at the host or the first segment
+    focus: bool
+    row: Row
+
+
+def match_api() -> Response:
+    """``GET /api/match?path=&method=&host=&websocket=`` -> Explanation JSON."""
+    args = request.args
+    text = args.get("path")
+    if text is None or not text.strip():
+        return api_error(400, "missing_parameter", "path is required, e.g. /api/match?path=/user/1")
+    websocket = _flag(args.get("websocket", "0"))
+    if websocket is None:
+        return api_error(400, "invalid_parameter", "websocket must be 0 or 1 (or true/false)")
+    try:
+        explanation = _explain(
+            text, args.get("method", "") or "GET", args.get("host", ""), websocket
+        )
+    except ExplainInputError as error:
+        return api_error(error.status, error.error, error.detail)
+    except Exception as error:  # a bug of ours must not look like the app's 500
+        logger.exception("flask-inspect: explaining %r failed", text[:200])
+        return api_error(422, "explain_failed", f"{type(error).__name__}: {error}")
+    return api_json(explanation.to_dict())
+
+
+def match_page() -> tuple[str, int]:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    args = request.args
+    form = MatchForm(
+        path=args.get("path", ""),
+        method=(args.get("method", "") or "GET").upper(),
+        host=args.get("host", ""),
+        websocket=_flag(args.get("websocket", "0")) is True,
+        show_all=_flag(args.get("all", "0")) is True,
+    )
+    explanation: Explanation | None = None
+    problem: ExplainInputError | None = None
+    status = 200
+    if form.path.strip():
+        try:
+            explanation = _explain(form.path, form.method, form.host, form.websocket)
+        except ExplainInputError as error:
+            problem = error
+            status = error.status
+    return (
+        render_template(
+            "flask_inspect/match.html",
+            active="match",
+            title="Match",
+            form=form,
+            problem=problem,
+            methods=_methods(app, form.method),
+            default_host=app.config.get("SERVER_NAME") or "localhost",
+            **explanation_context(explanation, form),
+        ),
+        status,
+    )
+
+
+def explanation_context(explanation: Explanation | None, form: MatchForm) -> dict[str, t.Any]:
+    """What ``_explanation.html`` draws, for the match page and the error pages."""
+    rows = _rows(explanation) if explanation is not None else []
+    return {
+        "explanation": explanation,
+        "form": form,
+        "rows": rows,
+        "early_count": sum(1 for row in rows if row.early),
+        "columns": _header(explanation, rows),
+        "show_host": any(row.row.host is not None for row in rows),
+        "verdict_label": VERDICT_LABELS.get(explanation.verdict, "") if explanation else "",
+    }
+
+
+def _explain(text: str, method: str, host: str, websocket: bool) -> Explanation:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    path, url_host = split_target(text)
+    chosen_host = host.strip() or url_host
+    return explain(app, path, method, chosen_host or None, websocket)
+
+
+def _flag(value: str) -> bool | None:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return None
+
+
+def _rows(explanation: Explanation) -> list[CandidateRow]:
+    candidates = explanation.candidates
+    segments = explanation.segments
+    focus = _focus(explanation)
+    suggested = {id(s.candidate) for s in explanation.suggestions if s.candidate is not None}
+    early_rows = {
+        index
+        for index, candidate in enumerate(candidates)
+        if index != focus and id(candidate) not in suggested and _parts_ways_early(candidate)
+    }
+    columns = columns_for(
+        segments, [c for index, c in enumerate(candidates) if index not in early_rows]
+    )
+    rows = []
+    for priority, candidate in enumerate(candidates):
+        label, tone = OUTCOME_LABELS.get(candidate.outcome, (candidate.outcome, ""))
+        rows.append(
+            CandidateRow(
+                priority=priority,
+                rule=candidate.rule,
+                endpoint=candidate.endpoint,
+                outcome=candidate.outcome,
+                label=label,
+                tone=tone,
+                reason=candidate.reason,
+                segment=candidate.segment,
+                early=priority in early_rows,
+                focus=priority == focus,
+                row=align(candidate, segments, columns),
+            )
+        )
+    return rows
+
+
+def _parts_ways_early(candidate: Candidate) -> bool:
+    """Fails at the host or the first segment: noise unless asked for."""
+    if candidate.outcome in (outcomes.HOST_MISMATCH, outcomes.BUILD_ONLY):
+        return True
+    return candidate.outcome in _FAILURES and (candidate.segment or 0) == 0
+
+
+def _focus(explanation: Explanation) -> int | None:
+    """The row that decided the verdict, or the closest rule when none did."""
+    deciding = (
+        outcomes.MATCHED,
+        outcomes.VALIDATION_ERROR,
+        outcomes.CONVERTER_ERROR,
+        outcomes.SLASH_REDIRECT,
+        outcomes.MERGE_REDIRECT,
+        outcomes.SLASHES_NOT_MERGED,
+        outcomes.DEFAULTS_REDIRECT,
+        outcomes.REDIRECT_TO,
+    )
+    for index, candidate in enumerate(explanation.candidates):
+        if candidate.outcome in deciding:
+            return index
+    if explanation.suggestions and explanation.suggestions[0].candidate is not None:
+        best = explanation.suggestions[0].candidate
+        for index, candidate in enumerate(explanation.candidates):
+            if candidate is best:
+                return index
+    return None
+
+
+def _header(explanation: Explanation | None, rows: list[CandidateRow]) -> list[str | None]:
+    """The URL's segments, one per column; ``None`` where the URL has none."""
+    if explanation is None:
+        return []
+    segments: list[str | None] = list(explanation.segments)
+    width = max((sum(cell.span for cell in row.row.cells) for row in rows), default=0)
+    return segments + [None] * (width - len(segments))
+
+
+def _methods(app: Flask, chosen: str) -> list[str]:
+    methods = list(COMMON_METHODS)
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods or ()):
+            if method not in methods:
+                methods.append(method)
+    if chosen and chosen not in methods:
+        methods.append(chosen)
+    return methods
+
+
+def example_links(app: Flask) -> dict[int, dict[str, t.Any]]:
+    """For the routes page: match-page arguments that try each rule with an example URL.
+
+    Keyed by the rule's index in ``url_map.iter_rules()``.
+    """
+    url_map = app.url_map
+    trie = url_trie(url_map)
+    host = app.config.get("SERVER_NAME") or "localhost"
+    try:
+        adapter = bind(app, check_host(host), "GET", False)
+    except ExplainInputError:
+        return {}
+    links: dict[int, dict[str, t.Any]] = {}
+    for index, rule in enumerate(url_map.iter_rules()):
+        methods = sorted(rule.methods or ())
+        method = next(
+            (m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m in methods),
+            methods[0] if methods else "GET",
+        )
+        try:
+            example = example_url(trie, url_map, adapter, rule, method)
+        except Exception:  # an odd converter must not break the routes page
+            example = None
+        arguments: dict[str, t.Any] = {"path": example or rule.rule, "method": method}
+        if rule.websocket:
+            arguments["websocket"] = "1"
+        links[index] = arguments
+    return links

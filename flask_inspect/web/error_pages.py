@@ -1,0 +1,152 @@
+"""Explained error pages: Flask's default 404/405 page, replaced by the reason why.
+
+While the panel is on and ``INSPECT_EXPLAIN_ERRORS`` is true, a request that
+ends in a routing 404 or 405 gets the explanation instead of Werkzeug's
+one-line page: HTML for browsers, JSON for clients that prefer it. The status
+code and every header (``Allow`` included) stay as they were.
+
+Only Flask's own default page is replaced. The check runs on every such
+request, not once at start-up, so an error handler the app registers before
+or after ``Inspect`` always wins; so does an ``after_request`` function that
+already changed the page. The panel's own URLs, and clients not allowed to
+see the panel, are left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import json
+from flask import request
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound
+from werkzeug.wsgi import ClosingIterator
+
+from .. import settings
+from ..explain import ExplainInputError
+from ..explain import Explanation
+from ..explain import explain
+from .blueprint import CONTENT_SECURITY_POLICY
+from .match_pages import MatchForm
+from .match_pages import explanation_context
+
+logger = logging.getLogger("flask_inspect")
+
+TEMPLATE = "flask_inspect/error_explained.html"
+
+
+def install_error_pages(app: Flask) -> None:
+    """Register the hook (``Inspect.init_app`` does, unless INSPECT_ENABLED is False)."""
+    app.after_request(explain_routing_error)
+
+
+def explain_routing_error(response: Response) -> Response:
+    """``after_request``: swap Flask's default routing-error page for an explained one."""
+    try:
+        return _explained(response) or response
+    except Exception:  # the app's own response must always get through
+        logger.exception("flask-inspect: could not explain a routing error")
+        return response
+
+
+def _explained(response: Response) -> Response | None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    error = request.routing_exception
+    if not isinstance(error, (NotFound, MethodNotAllowed)):
+        return None
+    if response.status_code != error.code or not _should_explain(app):
+        return None
+    if _app_handles(app, error) or not _is_default_page(response, error):
+        return None
+    try:
+        explanation = explain(app, request.path, request.method, request.host, _is_websocket())
+    except ExplainInputError:
+        return None
+    if explanation.status != response.status_code:
+        return None  # our reading differs from what happened: leave the page alone
+    if _prefers_json():
+        body = {
+            "error": explanation.verdict,
+            "detail": explanation.summary,
+            "explanation": explanation.to_dict(),
+        }
+        response.set_data(json.dumps(body))
+        response.mimetype = "application/json"
+        return response
+    response.set_data(_render(app, explanation))
+    response.mimetype = "text/html"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _should_explain(app: Flask) -> bool:
+    if not settings.is_enabled(app) or not app.config.get(settings.EXPLAIN_ERRORS, True):
+        return False
+    prefix = settings.url_prefix(app)
+    path = request.path
+    if path == prefix or path.startswith(prefix + "/"):
+        return False  # the panel's own URLs
+    return settings.client_allowed(app, request.remote_addr)
+
+
+def _app_handles(app: Flask, error: HTTPException) -> bool:
+    """Would Flask have used one of the app's error handlers for this error?"""
+    find_handler = getattr(app, "_find_error_handler", None)
+    if find_handler is None:
+        return True  # cannot tell: stay out of the way
+    return find_handler(error, request.blueprints) is not None
+
+
+def _is_default_page(response: Response, error: HTTPException) -> bool:
+    """The body is still the page Werkzeug made for this very error.
+
+    Flask turns the exception into a response by running it as a WSGI app,
+    which leaves its one-chunk body in a ``ClosingIterator``: that is safe to
+    read. Any other streamed body is the app's and is not touched.
+    """
+    if response.direct_passthrough:
+        return False
+    if response.is_streamed and not isinstance(response.response, ClosingIterator):
+        return False
+    return response.get_data(as_text=True) == error.get_body(request.environ)
+
+
+def _is_websocket() -> bool:
+    environ = request.environ
+    if environ.get("wsgi.url_scheme") in ("ws", "wss"):
+        return True
+    connection = environ.get("HTTP_CONNECTION", "").lower()
+    upgrade = any(part.strip() == "upgrade" for part in connection.split(","))
+    return upgrade and environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+
+
+def _prefers_json() -> bool:
+    """JSON only when the client ranks it above HTML (``*/*`` gets HTML)."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
+
+
+def _render(app: Flask, explanation: Explanation) -> str:
+    """Rendered without Flask's template signals: the app itself rendered nothing."""
+    form = MatchForm(
+        path=explanation.path,
+        method=explanation.method,
+        host=explanation.host,
+        websocket=explanation.websocket,
+    )
+    context: dict[str, t.Any] = {
+        "title": f"{explanation.status} explained",
+        "active": "match",
+        "error_page": True,
+        **explanation_context(explanation, form),
+    }
+    app.update_template_context(context)
+    template = app.jinja_env.get_template(TEMPLATE)
+    return template.render(context)
