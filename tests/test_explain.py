@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 import typing as t
@@ -415,10 +416,8 @@ def test_explain_leaves_re_cache_as_werkzeugs_own_matching_would() -> None:
     for path in ("/r3/abcd/1", "/r3/abc/1/extra", "/r50/x/1", "/r7/" + "x" * 8 + "/zz"):
         explain(app, path)  # warm our own caches first
         re.purge()
-        try:
+        with contextlib.suppress(Exception):  # a 404 is as good as a match here
             adapter.match(path)
-        except Exception:  # noqa: S110 - a 404 is as good as a match here
-            pass
         by_the_app = set(cache)
         re.purge()
         explain(app, path)
