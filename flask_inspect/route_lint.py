@@ -71,6 +71,29 @@ class LintNote:
             "message": self.message,
         }
 
+    @property
+    def label(self) -> str:
+        """A tag's worth of text: what a reader should know first."""
+        if self.severity == BAD:
+            return "never matches"
+        return _LABELS.get(self.kind, self.kind.replace("_", " "))
+
+
+_LABELS = {
+    "partly_shadowed": "partly shadowed",
+    "tie": "tie",
+    "rejects_before_fallback": "blocks a fallback",
+    "leading_double_slash": "leading //",
+}
+
+
+def notes_by_rule_index(notes: list[LintNote]) -> dict[int, list[LintNote]]:
+    """Notes grouped by ``RouteInfo.registration_index``, for the routes page."""
+    grouped: dict[int, list[LintNote]] = {}
+    for note in notes:
+        grouped.setdefault(note.rule_index, []).append(note)
+    return grouped
+
 
 def lint_routes(app: Flask) -> list[LintNote]:
     """Every finding for ``app``'s URL map, in match priority order."""

@@ -11,8 +11,11 @@ from flask import current_app
 from flask import render_template
 from flask import request
 
+from ..route_lint import lint_routes
+from ..route_lint import notes_by_rule_index
 from ..routes import describe_routes
 from ..routes import split_rule
+from .match_pages import example_links
 from .responses import api_json
 
 
@@ -36,6 +39,8 @@ def routes_page() -> str:
         as_json=_as_json,
         source_root=os.getcwd(),
         panel_blueprint=request.blueprint,
+        match_links=example_links(app),
+        lint_notes=notes_by_rule_index(lint_routes(app)),
     )
 
 
