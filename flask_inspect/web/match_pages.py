@@ -155,7 +155,6 @@ def match_page() -> tuple[str, int]:
             "flask_inspect/match.html",
             active="match",
             title="Match",
-            form=form,
             problem=problem,
             methods=_methods(app, form.method),
             default_host=app.config.get("SERVER_NAME") or "localhost",

@@ -1,0 +1,181 @@
+"""The ``/_inspect/match`` page, drawn on the server, and the routes page's links to it."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from dataclasses import dataclass
+from dataclasses import field
+from html.parser import HTMLParser
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from tests.conftest import make_app
+
+
+@dataclass
+class Row:
+    outcome: str
+    endpoint: str = ""
+    cells: list[tuple[str, str]] = field(default_factory=list)  # (status, text)
+    hidden: bool = False
+
+
+class CandidateRows(HTMLParser):
+    """The candidates table as data: each row's outcome and its segment cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+        self._cell: str | None = None
+        self._text = ""
+        self._in_endpoint = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if tag == "tr" and "candidate" in classes:
+            self.rows.append(Row(str(attributes["data-outcome"]), hidden="hidden" in attributes))
+        elif tag == "td" and self.rows and "seg" in classes:
+            self._cell = next(c[4:] for c in classes if c.startswith("seg-"))
+            self._text = ""
+        elif tag == "span" and "endpoint" in classes and self.rows:
+            self._in_endpoint = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            self.rows[-1].cells.append((self._cell, self._text.strip()))
+            self._cell = None
+        if tag == "span":
+            self._in_endpoint = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._text += data
+        if self._in_endpoint:
+            self.rows[-1].endpoint += data
+
+
+def rows_of(html: str) -> list[Row]:
+    parser = CandidateRows()
+    parser.feed(html)
+    return parser.rows
+
+
+def _app() -> Flask:
+    app = make_app()
+
+    @app.route("/user/<int:id>")
+    def user(id: int) -> str:
+        return str(id)
+
+    @app.route("/user/<int:id>/posts/<slug>")
+    def post(id: int, slug: str) -> str:
+        return slug
+
+    @app.route("/files/<path:name>")
+    def files(name: str) -> str:
+        return name
+
+    return app
+
+
+def _page(app: Flask, **params: str) -> t.Any:
+    return app.test_client().get("/_inspect/match", query_string=params)
+
+
+def test_match_page_without_a_path_shows_the_form() -> None:
+    response = _page(_app())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="match-form"' in html
+    assert 'id="verdict"' not in html
+
+
+def test_match_page_highlights_the_failing_segment_under_the_url() -> None:
+    response = _page(_app(), path="/user/abc")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "404: closest is /user/&lt;int:id&gt;; segment 1: &#39;abc&#39; is not an int" in html
+    user = next(row for row in rows_of(html) if row.endpoint == "user")
+    assert user.outcome == "converter_rejected"
+    assert user.cells[:2] == [("ok", "user"), ("fail", "<int:id>")]
+    # The URL's own segments head the columns the rules are drawn under.
+    assert re.search(r"segment 1\s*<span class=\"url-text\">abc</span>", html)
+
+
+def test_match_page_shows_too_short_urls_as_missing_segments() -> None:
+    html = _page(_app(), path="/user/7/posts").get_data(as_text=True)
+    post = next(row for row in rows_of(html) if row.endpoint == "post")
+    assert [status for status, _ in post.cells[:4]] == ["ok", "ok", "ok", "missing"]
+
+
+def test_match_page_draws_a_path_converter_across_the_rest_of_the_url() -> None:
+    html = _page(_app(), path="/files/a/b/c").get_data(as_text=True)
+    files = next(row for row in rows_of(html) if row.endpoint == "files")
+    assert files.outcome == "matched"
+    assert files.cells[:2] == [("ok", "files"), ("ok", "<path:name>")]
+    assert 'colspan="3"' in html
+
+
+def test_match_page_offers_suggestions_that_explain_their_example() -> None:
+    html = _page(_app(), path="/usr/3").get_data(as_text=True)
+    assert 'id="suggestions"' in html
+    link = re.search(r'<a class="example" href="([^"]+)">/user/3</a>', html)
+    assert link is not None
+    query = parse_qs(urlsplit(link.group(1).replace("&amp;", "&")).query)
+    assert query["path"] == ["/user/3"]
+
+
+def test_match_page_hides_rules_that_part_ways_at_once_unless_asked() -> None:
+    app = _app()
+    rows = rows_of(_page(app, path="/user/abc").get_data(as_text=True))
+    hidden = [row for row in rows if row.hidden]
+    assert hidden
+    assert all(row.endpoint != "user" for row in hidden)
+    assert not any(
+        row.hidden for row in rows_of(_page(app, path="/user/abc", all="1").get_data(as_text=True))
+    )
+
+
+def test_match_page_answers_bad_input_with_a_4xx_and_the_reason() -> None:
+    app = _app()
+    response = _page(app, path="/x", method="GE T")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="match-problem"' in html
+    assert "is not an HTTP method" in html
+    assert "Traceback" not in html
+    assert _page(app, path="/" + "a" * 20_000).status_code == 414
+
+
+def test_match_page_escapes_what_the_user_typed() -> None:
+    html = _page(_app(), path='/<script>alert("x")</script>').get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert" in html
+
+
+def test_match_page_has_no_inline_scripts_or_styles() -> None:
+    html = _page(_app(), path="/user/abc").get_data(as_text=True)
+    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None
+    assert " style=" not in html
+    assert "<style" not in html
+
+
+def test_every_routes_row_links_to_the_match_page_with_a_url_that_matches() -> None:
+    app = _app()
+    client = app.test_client()
+    html = client.get("/_inspect/routes").get_data(as_text=True)
+    links = re.findall(r'<a class="tag match-link" href="([^"]+)"', html)
+    rules = [rule for rule in app.url_map.iter_rules()]
+    assert len(links) == len(rules)
+    endpoints = set()
+    for link in links:
+        page = client.get(link.replace("&amp;", "&"))
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert 'id="verdict-status">200<' in text, link
+        endpoints.update(re.findall(r"<dd><code>([^<]+)</code> via", text))
+    assert endpoints == {rule.endpoint for rule in rules}
