@@ -1,0 +1,148 @@
+"""Route lint: rules that can never match, ties, converters that block a fallback.
+
+Every "never matches" finding is checked against Werkzeug itself: no URL
+built for the rule reaches it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import typing as t
+
+from flask import Flask
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError
+
+from flask_inspect import explain
+from flask_inspect.route_lint import LintNote
+from flask_inspect.route_lint import lint_routes
+from tests.conftest import make_app
+
+
+class DateConverter(BaseConverter):
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> datetime.date:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError() from None
+
+
+def _view(**_: t.Any) -> str:
+    return ""
+
+
+def _notes(app: Flask) -> dict[tuple[str, str], LintNote]:
+    return {(note.endpoint, note.kind): note for note in lint_routes(app)}
+
+
+def _app() -> Flask:
+    app = Flask("lint", static_folder=None)
+    app.url_map.converters["date"] = DateConverter
+    return app
+
+
+def test_lint_finds_a_duplicate_rule_that_never_matches() -> None:
+    app = _app()
+    app.add_url_rule("/items/<int:id>", "first", _view)
+    app.add_url_rule("/items/<int(max=5):id>", "second", _view)
+    app.add_url_rule("/items/<int:id>", "posting", _view, methods=["POST"])
+    notes = _notes(app)
+    duplicate = notes[("second", "duplicate")]
+    assert duplicate.severity == "bad"
+    assert "registered earlier" in duplicate.message
+    assert ("posting", "duplicate") not in notes  # POST is its own
+    for value in ("1", "5"):
+        assert explain(app, f"/items/{value}").endpoint == "first"
+
+
+def test_lint_finds_a_converter_shadowed_by_an_equal_weight_catch_all() -> None:
+    app = _app()
+    app.add_url_rule("/calendar/<name>", "named", _view)
+    app.add_url_rule("/calendar/<date:day>", "day", _view)
+    note = _notes(app)[("day", "shadowed")]
+    assert note.severity == "bad"
+    assert note.label == "never matches"
+    assert "at segment 1" in note.message
+    assert explain(app, "/calendar/2026-11-29").endpoint == "named"
+
+
+def test_lint_reports_equal_weight_ties_decided_by_registration_order() -> None:
+    app = _app()
+    app.add_url_rule("/t/<any(a, b):x>", "letters", _view)
+    app.add_url_rule("/t/<string(maxlength=3):y>", "short", _view)
+    tie = _notes(app)[("short", "tie")]
+    assert tie.severity == "info"
+    assert "registration order decides" in tie.message
+    assert explain(app, "/t/a").endpoint == "letters"
+    assert explain(app, "/t/abc").endpoint == "short"
+
+
+def test_lint_warns_when_to_python_can_block_a_fallback() -> None:
+    app = _app()
+    app.add_url_rule("/calendar/<date:day>", "day", _view)
+    app.add_url_rule("/calendar/<name>", "named", _view)
+    app.add_url_rule("/page/<int(max=50):n>", "page", _view)
+    app.add_url_rule("/page/<slug>", "slug", _view)
+    notes = _notes(app)
+    date_note = notes[("day", "rejects_before_fallback")]
+    assert date_note.severity == "warn"
+    assert "never tries /calendar/<name>" in date_note.message
+    page_note = notes[("page", "rejects_before_fallback")]
+    assert "(for example /page/51)" in page_note.message
+    assert explain(app, "/page/51").status == 404  # not /page/<slug>
+
+
+def test_lint_flags_rules_starting_with_a_double_slash() -> None:
+    app = _app()
+    app.add_url_rule("//raw", "raw", _view, merge_slashes=False)
+    app.add_url_rule("//merged", "merged", _view)
+    notes = _notes(app)
+    assert notes[("raw", "leading_double_slash")].severity == "bad"
+    assert explain(app, "//raw").status == 404
+    assert notes[("merged", "leading_double_slash")].severity == "info"
+    assert explain(app, "/merged").endpoint == "merged"
+
+
+def test_lint_flags_subdomain_rules_in_an_app_without_subdomain_matching() -> None:
+    app = _app()
+    app.config["SERVER_NAME"] = "example.com"
+    app.add_url_rule("/", "api", _view, subdomain="api")
+    note = _notes(app)[("api", "subdomain_ignored")]
+    assert "subdomain_matching=True" in note.message
+    assert explain(app, "/", host="api.example.com").status == 404
+
+
+def test_lint_is_quiet_about_a_clean_map() -> None:
+    app = _app()
+    app.add_url_rule("/", "index", _view)
+    app.add_url_rule("/user/<int:id>", "user", _view)
+    app.add_url_rule("/user/<name>", "name", _view)
+    app.add_url_rule("/user/<int:id>/edit", "edit", _view, methods=["GET", "POST"])
+    assert lint_routes(app) == []
+
+
+def test_routes_command_prints_lint_notes() -> None:
+    app = make_app()
+    app.url_map.converters["date"] = DateConverter
+    app.add_url_rule("/calendar/<name>", "named", _view)
+    app.add_url_rule("/calendar/<date:day>", "day", _view)
+    result = app.test_cli_runner().invoke(args=["inspect", "routes"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Lint:" in lines
+    assert any(
+        line.startswith("  [bad] /calendar/<date:day> (day): never matches") for line in lines
+    )
+    filtered = app.test_cli_runner().invoke(args=["inspect", "routes", "--filter", "named"])
+    assert "Lint:" not in filtered.output
+
+
+def test_routes_page_shows_lint_notes() -> None:
+    app = make_app()
+    app.add_url_rule("/a/<int:x>", "first", _view)
+    app.add_url_rule("/a/<int(min=2):x>", "second", _view)
+    html = app.test_client().get("/_inspect/routes").get_data(as_text=True)
+    assert 'data-lint="duplicate"' in html
+    assert "never matches: it has a pattern equal to /a/&lt;int:x&gt;" in html
