@@ -386,6 +386,8 @@ def _host_reason(trie: UrlTrie, expected: str, got: str) -> str:
     if trie.host_matching:
         return f"the rule is for host {expected or '(any)'!r}; the request's host is {got!r}"
     wanted = repr(expected) if expected else "no subdomain"
+    if got == "<invalid>":  # Werkzeug's marker for a host outside SERVER_NAME
+        return f"the rule needs {wanted}, but the request's host is not under SERVER_NAME"
     actual = repr(got) if got else "none"
     return f"the rule needs subdomain {wanted}; the request's subdomain is {actual}"
 

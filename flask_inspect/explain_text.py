@@ -70,11 +70,12 @@ def format_explanation(explanation: Explanation, show_all: bool = False) -> str:
         lines += ["", *aligned_diagram(explanation.segments, focus)]
     if explanation.suggestions:
         lines += ["", "Did you mean:"]
-        rules = [suggestion.rule for suggestion in explanation.suggestions]
-        width = max(len(rule) for rule in rules)
-        for suggestion in explanation.suggestions:
+        width = max(len(suggestion.rule) for suggestion in explanation.suggestions)
+        names = [f"({suggestion.endpoint})" for suggestion in explanation.suggestions]
+        name_width = max(len(name) for name in names)
+        for suggestion, name in zip(explanation.suggestions, names, strict=True):
             example = f"  e.g. {suggestion.example}" if suggestion.example else ""
-            lines.append(f"  {suggestion.rule.ljust(width)}  ({suggestion.endpoint}){example}")
+            lines.append(f"  {suggestion.rule.ljust(width)}  {name.ljust(name_width)}{example}")
     lines += ["", *_candidate_table(explanation.candidates, focus, explanation, show_all)]
     return "\n".join(lines)
 
