@@ -9,7 +9,17 @@ so every variant runs in the same mode):
 - ``bare``: Flask alone;
 - ``inspected``: ``Inspect(app)``, everything recorded, badge on (the defaults);
 - ``off``: ``Inspect(app)`` with ``INSPECT_ENABLED=False``;
-- ``debugtoolbar``: Flask-DebugToolbar, for comparison (if installed: ``.[bench]``).
+- ``debugtoolbar``: Flask-DebugToolbar, for comparison (if installed: ``.[bench]``);
+
+and, to show where the time goes (not targets):
+
+- ``noop-receivers``: bare Flask plus a receiver that does nothing on each of
+  the ten signals the recorder listens to: what blinker's dispatch alone costs;
+- ``no-badge``: inspected with ``INSPECT_BADGE=False``;
+- ``no-contexts``: inspected without the live contexts registry riding on the
+  recorder's receivers;
+- ``idle``: ``Inspect(app)`` left in an app with debug off (``INSPECT_ENABLED``
+  unset), against bare Flask with debug off (``bare-nodebug``).
 
 Views: a trivial one (returns a short string) and one rendering a small page
 template (a layout, a loop, a flashed message read back). Every call is a
@@ -39,6 +49,7 @@ from pathlib import Path
 from flask import Flask
 from flask import flash
 from flask import render_template
+from flask import signals
 from werkzeug.test import EnvironBuilder
 
 from flask_inspect import Inspect
@@ -102,9 +113,27 @@ def write_templates(folder: Path) -> None:
     (folder / "page.html").write_text(PAGE)
 
 
+RECORDED_SIGNALS = (
+    "appcontext_pushed",
+    "appcontext_popped",
+    "appcontext_tearing_down",
+    "request_started",
+    "request_finished",
+    "request_tearing_down",
+    "got_request_exception",
+    "before_render_template",
+    "template_rendered",
+    "message_flashed",
+)
+
+BASELINES = {"idle": "bare-nodebug"}
+"""The variant each ratio is taken against, when it is not ``bare``."""
+
+
 def build_app(variant: str, template_folder: str) -> Flask:
     app = Flask(f"bench_{variant}", template_folder=template_folder)
-    app.config.update(DEBUG=True, SECRET_KEY="benchmark-only")
+    debug = variant not in ("idle", "bare-nodebug")
+    app.config.update(DEBUG=debug, SECRET_KEY="benchmark-only")
 
     @app.route("/trivial")
     def trivial() -> str:
@@ -119,8 +148,17 @@ def build_app(variant: str, template_folder: str) -> Flask:
         flash("Saved", "info")
         return render_template("page.html", title="Saved", items=ITEMS)
 
-    if variant == "inspected":
+    if variant in ("inspected", "idle"):
         Inspect(app)
+    elif variant == "no-badge":
+        app.config["INSPECT_BADGE"] = False
+        Inspect(app)
+    elif variant == "no-contexts":
+        Inspect(app)
+        app.extensions["inspect"].contexts = None
+    elif variant == "noop-receivers":
+        for name in RECORDED_SIGNALS:
+            getattr(signals, name).connect(_ignore, sender=app, weak=False)
     elif variant == "off":
         app.config["INSPECT_ENABLED"] = False
         Inspect(app)
@@ -130,6 +168,10 @@ def build_app(variant: str, template_folder: str) -> Flask:
         app.config["DEBUG_TB_INTERCEPT_REDIRECTS"] = False
         DebugToolbarExtension(app)
     return app
+
+
+def _ignore(sender: object, **extra: object) -> None:
+    return None
 
 
 def environ_for(path: str) -> WSGIEnvironment:
@@ -190,27 +232,29 @@ def compare(
             per_round[name].append(time_calls(apps[name], environ, calls))
     results = {}
     for name in names:
-        ratios = [
-            mine / bare for mine, bare in zip(per_round[name], per_round["bare"], strict=True)
-        ]
+        baseline = per_round[BASELINES.get(name, "bare")]
+        ratios = [mine / base for mine, base in zip(per_round[name], baseline, strict=True)]
         results[name] = (statistics.median(per_round[name]) * 1e6, statistics.median(ratios))
     return results
 
 
 def measure_memory(template_folder: str) -> tuple[float, int]:
-    """MB held by ``MEMORY_RECORDS`` kept records of the template view (with a flash)."""
+    """MB held by ``MEMORY_RECORDS`` kept records of the template view (with a flash).
+
+    Each request gets an environ of its own, as from a server, so what a record
+    keeps of it (its headers) is counted.
+    """
     app = build_app("inspected", template_folder)
     app.config["INSPECT_HISTORY_SIZE"] = MEMORY_RECORDS
-    environ = environ_for("/flash")
     for _ in range(50):
-        call(app, environ)
+        call(app, environ_for("/flash"))
     history = app.extensions["inspect"].history
     history.clear()
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     for _ in range(MEMORY_RECORDS):
-        call(app, environ)
+        call(app, environ_for("/flash"))
     gc.collect()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
@@ -227,6 +271,7 @@ def main() -> int:
         print("Flask-DebugToolbar is not installed (pip install -e '.[bench]'): not compared.")
     else:
         variants.append("debugtoolbar")
+    variants += ["noop-receivers", "no-badge", "no-contexts", "bare-nodebug", "idle"]
     failures = []
     with tempfile.TemporaryDirectory() as folder:
         write_templates(Path(folder))
@@ -237,7 +282,8 @@ def main() -> int:
             results = compare(apps, f"/{view}", rounds, calls)
             print(f"{view} view")
             for variant, (micros, ratio) in results.items():
-                print(f"  {variant:<13} {micros:8.1f} µs/request   {ratio:5.2f}x bare")
+                baseline = BASELINES.get(variant, "bare")
+                print(f"  {variant:<15} {micros:8.1f} µs/request   {ratio:5.2f}x {baseline}")
             inspected = results["inspected"][1]
             off = results["off"][1]
             if inspected > TARGETS[view]:

@@ -84,9 +84,23 @@ class Recorder:
             "flask_inspect_record", default=None
         )
         self._reported_failure = False
+        self.listening = False
 
-    def connect(self, app: Flask) -> None:
-        receivers: list[tuple[t.Any, t.Callable[..., None]]] = [
+    def listen(self, app: Flask) -> None:
+        """Connect every receiver to ``app``'s signals."""
+        for signal, receiver in self._receivers():
+            # Strong references: a weak one costs a dereference on every send.
+            signal.connect(receiver, sender=app, weak=False)
+        self.listening = True
+
+    def stop_listening(self, app: Flask) -> None:
+        """Disconnect them: while off, Flask's signals cost what they cost without us."""
+        self.listening = False
+        for signal, receiver in self._receivers():
+            signal.disconnect(receiver, sender=app)
+
+    def _receivers(self) -> list[tuple[t.Any, t.Callable[..., None]]]:
+        return [
             (signals.appcontext_pushed, self.on_appcontext_pushed),
             (signals.request_started, self.on_request_started),
             (signals.before_render_template, self.on_before_render_template),
@@ -98,9 +112,6 @@ class Recorder:
             (signals.appcontext_tearing_down, self.on_appcontext_tearing_down),
             (signals.appcontext_popped, self.on_appcontext_popped),
         ]
-        for signal, receiver in receivers:
-            # Strong references: a weak one costs a dereference on every send.
-            signal.connect(receiver, sender=app, weak=False)
 
     # -- the record's life, called by the middleware ---------------------------
 
@@ -108,7 +119,14 @@ class Recorder:
         """A new record for this request, or ``None`` when it is not recorded."""
         try:
             if not settings.is_enabled(app):
+                # Off for now (``INSPECT_ENABLED`` unset and debug off): stop
+                # listening, so the app's signals cost nothing extra until
+                # the first request that finds the panel on again.
+                if self.listening:
+                    self.stop_listening(app)
                 return None
+            if not self.listening:
+                self.listen(app)
             path = environ.get("PATH_INFO", "")
             if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
                 return None  # the panel's own pages, API and static files
@@ -455,7 +473,7 @@ def install_recorder(app: Flask, state: HasContexts, prefix: str) -> Recorder:
     """Connect the receivers and wrap ``app.wsgi_app``."""
     history: RequestHistory[RequestRecord] = RequestHistory()
     recorder = Recorder(state, history, prefix)
-    recorder.connect(app)
+    recorder.listen(app)
     app.wsgi_app = RecordingMiddleware(app.wsgi_app, app, recorder, prefix)  # type: ignore[method-assign]
     return recorder
 

@@ -421,8 +421,20 @@ def test_static_files_served_fine_are_not_kept_but_missing_ones_are(tmp_path: t.
     assert [r.path for r in history.newest_first()] == ["/static/missing.css"]
 
 
+def _connected_signals(app: Flask) -> list[str]:
+    from flask import signals
+
+    names = [
+        name
+        for name in dir(signals)
+        if isinstance(getattr(signals, name), type(signals.request_started))
+    ]
+    return sorted(name for name in names if list(getattr(signals, name).receivers_for(app)))
+
+
 def test_nothing_is_recorded_while_debug_is_off_and_recording_starts_with_it() -> None:
     app = recording_app(DEBUG=False)  # INSPECT_ENABLED stays None: follows debug
+    assert len(_connected_signals(app)) == 10  # listening from the start, in case
     client = app.test_client()
     response = client.get("/json", buffered=True)
     assert response.status_code == 200
@@ -430,10 +442,18 @@ def test_nothing_is_recorded_while_debug_is_off_and_recording_starts_with_it() -
     history = get_state(app).history
     assert history is not None
     assert len(history) == 0
+    # Found off: the receivers are disconnected, Flask's signals cost nothing extra.
+    assert _connected_signals(app) == []
     app.debug = True  # what app.run(debug=True) does after Inspect(app)
     response = client.get("/json", buffered=True)
     assert REQUEST_ID_HEADER in response.headers
     assert len(history) == 1
+    assert len(_connected_signals(app)) == 10
+    assert event_names(record_of(app, response))[:3] == [
+        "wsgi_call",
+        "appcontext_pushed",
+        "request_started",
+    ]
 
 
 def test_switched_off_installs_no_middleware_and_no_receivers() -> None:
