@@ -38,8 +38,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> t.Iterator[Browser]:
+    """One browser per test module.
+
+    Playwright's sync API keeps an event loop running on the main thread while
+    it is started; the fixture stops it after each module so the rest of the
+    suite (async views served by the test client) runs without it.
+    """
     from playwright.sync_api import sync_playwright
 
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
