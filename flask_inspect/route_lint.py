@@ -147,7 +147,9 @@ class _Linter:
             self._walk(edge.node)
 
     def _leading_double_slash(self, rule: Rule) -> None:
-        if not rule.rule.startswith("//"):
+        # Exactly "//" is the one such rule a URL can reach: "/" plus its
+        # optional trailing slash.
+        if not rule.rule.startswith("//") or rule.rule == "//":
             return
         if rule.merge_slashes:
             self.add(

@@ -10,13 +10,23 @@ import datetime
 import typing as t
 
 from flask import Flask
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from werkzeug.routing import BaseConverter
+from werkzeug.routing import Rule
 from werkzeug.routing import ValidationError
 
 from flask_inspect import explain
 from flask_inspect.route_lint import LintNote
 from flask_inspect.route_lint import lint_routes
+from flask_inspect.samples import accepted_values
 from tests.conftest import make_app
+from tests.test_explain_agreement import MapSpec
+from tests.test_explain_agreement import build_app
+from tests.test_explain_agreement import map_specs
+from tests.test_explain_agreement import oracle_adapter
+from tests.test_explain_agreement import werkzeug_says
 
 
 class DateConverter(BaseConverter):
@@ -146,3 +156,58 @@ def test_routes_page_shows_lint_notes() -> None:
     html = app.test_client().get("/_inspect/routes").get_data(as_text=True)
     assert 'data-lint="duplicate"' in html
     assert "never matches: it has a pattern equal to /a/&lt;int:x&gt;" in html
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(spec=map_specs())
+def test_rules_linted_as_never_matching_are_never_reached_on_generated_maps(
+    spec: MapSpec,
+) -> None:
+    """Werkzeug is the judge: URLs built for a "never matches" rule go elsewhere."""
+    app = build_app(spec)
+    rules = list(app.url_map.iter_rules())
+    for note in lint_routes(app):
+        if note.severity != "bad":
+            continue
+        rule = rules[note.rule_index]
+        for url, host in _urls_for(app, rule):
+            adapter = oracle_adapter(app, host, rule.websocket)
+            for method in sorted(rule.methods or {"GET"}):
+                reached = werkzeug_says(adapter, url, method, rule.websocket)
+                assert reached.rule is not rule, (note, url, method)
+
+
+def _urls_for(app: Flask, rule: Rule) -> list[tuple[str, str]]:
+    """URLs (and hosts) built from several sample values for each converter."""
+    converters = getattr(rule, "_converters", {})
+    samples = {name: accepted_values(conv, limit=3) for name, conv in converters.items()}
+    if any(not values for values in samples.values()):
+        return []
+    urls = []
+    for attempt in range(3):
+        values = {
+            name: found[min(attempt, len(found) - 1)][1]
+            for name, found in samples.items()
+            if name not in (rule.defaults or {})
+        }
+        try:
+            built = rule.build(values, append_unknown=False)
+        except Exception:
+            continue
+        if built is None:
+            continue
+        domain, path = built
+        host = _host_for(app, domain)
+        urls.append((path, host))
+    return urls
+
+
+def _host_for(app: Flask, domain: str) -> str:
+    server_name = app.config.get("SERVER_NAME") or "localhost"
+    if app.url_map.host_matching:
+        return domain or server_name
+    return f"{domain}.{server_name}" if domain else server_name
