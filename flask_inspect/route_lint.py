@@ -96,9 +96,18 @@ def notes_by_rule_index(notes: list[LintNote]) -> dict[int, list[LintNote]]:
 
 
 def lint_routes(app: Flask) -> list[LintNote]:
-    """Every finding for ``app``'s URL map, in match priority order."""
+    """Every finding for ``app``'s URL map, in match priority order (cached per map)."""
     url_map = app.url_map
     trie = url_trie(url_map)
+    key = ("lint", bool(getattr(app, "subdomain_matching", True)))
+    notes = trie.memo.get(key)
+    if notes is None:
+        notes = trie.memo[key] = _lint(app, trie)
+    return list(notes)
+
+
+def _lint(app: Flask, trie: UrlTrie) -> list[LintNote]:
+    url_map = app.url_map
     index_of = {id(rule): index for index, rule in enumerate(url_map.iter_rules())}
     linter = _Linter(app, trie, index_of)
     linter.run()

@@ -114,6 +114,9 @@ class UrlTrie:
     host_matching: bool
     merge_slashes: bool
     converter_names: dict[type, str]
+    # Results worked out from this trie (lint notes, example URLs): a new
+    # trie is built when rules are added, so these go with it.
+    memo: dict[t.Any, t.Any] = field(default_factory=dict)
 
     def plan(self, rule: Rule) -> RulePlan:
         return self.plans[id(rule)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import typing as t
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import Blueprint
 from flask import Flask
@@ -12,6 +13,7 @@ from flask import Response
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask import url_for
 
 from .. import diagnose as outcomes
 from ..alignment import Row
@@ -25,6 +27,7 @@ from ..explain import check_host
 from ..explain import explain
 from ..explain import split_target
 from ..suggest import example_url
+from ..url_trie import UrlTrie
 from ..url_trie import url_trie
 from .responses import api_error
 from .responses import api_json
@@ -278,14 +281,28 @@ def _methods(app: Flask, chosen: str) -> list[str]:
     return methods
 
 
-def example_links(app: Flask) -> dict[int, dict[str, t.Any]]:
-    """For the routes page: match-page arguments that try each rule with an example URL.
+def example_links(app: Flask) -> dict[int, str]:
+    """For the routes page: a match-page link per rule, trying an example URL for it.
 
-    Keyed by the rule's index in ``url_map.iter_rules()``.
+    Keyed by the rule's index in ``url_map.iter_rules()``; worked out once per
+    map (and host), since building examples for thousands of rules is not free.
     """
     url_map = app.url_map
     trie = url_trie(url_map)
     host = app.config.get("SERVER_NAME") or "localhost"
+    page = url_for("flask_inspect.match")
+    key = ("example_links", host, bool(getattr(app, "subdomain_matching", False)), page)
+    cached = trie.memo.get(key)
+    if cached is None:
+        arguments = _example_links(app, trie, host)
+        cached = trie.memo[key] = {
+            index: f"{page}?{urlencode(values)}" for index, values in arguments.items()
+        }
+    return dict(cached)
+
+
+def _example_links(app: Flask, trie: UrlTrie, host: str) -> dict[int, dict[str, t.Any]]:
+    url_map = app.url_map
     try:
         adapter = bind(app, check_host(host), "GET", False)
     except ExplainInputError:
