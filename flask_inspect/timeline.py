@@ -18,6 +18,7 @@ the body, after the app has returned.
 
 from __future__ import annotations
 
+import bisect
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
@@ -79,6 +80,8 @@ class Timeline:
     total_ms: float
     lanes: list[Lane]
     marks: list[Mark]
+    moments: list[float] = field(default_factory=list)
+    """Every event's time, sorted: the columns of the in-order scale."""
 
 
 def build_timeline(events: t.Sequence[t.Mapping[str, t.Any]]) -> Timeline:
@@ -98,6 +101,7 @@ def build_timeline(events: t.Sequence[t.Mapping[str, t.Any]]) -> Timeline:
         total_ms=total,
         lanes=[lane for lane in lanes.values() if lane.spans],
         marks=marks,
+        moments=sorted({moment for _, moment in moments}),
     )
 
 
@@ -218,14 +222,27 @@ class Diagram:
     ticks: list[Tick]
 
 
-def layout(timeline: Timeline, width: int = DIAGRAM_WIDTH) -> Diagram:
-    """Place each lane's spans on rows and the moments on a shared time axis."""
+TO_SCALE = "time"
+IN_ORDER = "order"
+
+
+def layout(timeline: Timeline, width: int = DIAGRAM_WIDTH, scale: str = TO_SCALE) -> Diagram:
+    """Place each lane's spans on rows and the moments on a shared axis.
+
+    ``TO_SCALE`` spaces moments by their time. ``IN_ORDER`` gives every moment
+    the same room, in the order they happened: a streamed body's long tail
+    would otherwise squeeze the pushes and pops around the view into a pixel.
+    """
     plot_left = LABEL_WIDTH
     plot_width = width - LABEL_WIDTH - 10
     total = timeline.total_ms or 1.0
+    moments = timeline.moments or [0.0]
+    last_rank = max(1, len(moments) - 1)
 
     def x_of(t_ms: float) -> float:
-        return round(plot_left + plot_width * (t_ms / total), 2)
+        if scale != IN_ORDER:
+            return round(plot_left + plot_width * (t_ms / total), 2)
+        return round(plot_left + plot_width * (_rank(moments, t_ms) / last_rank), 2)
 
     labels: list[LaneLabel] = []
     bars: list[Bar] = []
@@ -254,7 +271,13 @@ def layout(timeline: Timeline, width: int = DIAGRAM_WIDTH) -> Diagram:
         MarkLine(mark.name, x_of(mark.t_ms), f"{mark.t_ms:.3f} ms: {mark.note}")
         for mark in timeline.marks
     ]
-    ticks = [Tick(x_of(total * step / 4), f"{total * step / 4:.2f} ms") for step in range(5)]
+    if scale == IN_ORDER:
+        ticks = [
+            Tick(x_of(moment), f"{moment:.2f} ms" if index in (0, len(moments) - 1) else "")
+            for index, moment in enumerate(moments)
+        ]
+    else:
+        ticks = [Tick(x_of(total * step / 4), f"{total * step / 4:.2f} ms") for step in range(5)]
     return Diagram(
         width=width,
         height=plot_bottom + AXIS_HEIGHT,
@@ -265,6 +288,17 @@ def layout(timeline: Timeline, width: int = DIAGRAM_WIDTH) -> Diagram:
         marks=marks,
         ticks=ticks,
     )
+
+
+def _rank(moments: list[float], t_ms: float) -> float:
+    """Where ``t_ms`` falls among the sorted moments: its index, interpolated between."""
+    index = bisect.bisect_left(moments, t_ms)
+    if index >= len(moments):
+        return float(len(moments) - 1)
+    if moments[index] == t_ms or index == 0:
+        return float(index)
+    before, after = moments[index - 1], moments[index]
+    return index - 1 + (t_ms - before) / (after - before)
 
 
 def _span_title(span: Span) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from flask_inspect.timeline import DIAGRAM_WIDTH
+from flask_inspect.timeline import IN_ORDER
 from flask_inspect.timeline import LABEL_WIDTH
 from flask_inspect.timeline import Timeline
 from flask_inspect.timeline import build_timeline
@@ -141,6 +142,23 @@ def test_layout_places_bars_in_time_order_inside_the_diagram() -> None:
     assert diagram.ticks[-1].label == "300.50 ms"
     streamed_request = [bar for bar in diagram.bars if bar.lane == "request"][-1]
     assert streamed_request.title.startswith("request context: 0.800 ms to 300.000 ms")
+
+
+def test_in_order_spacing_gives_every_moment_the_same_room() -> None:
+    to_scale = layout(build_timeline(STREAMED))
+    in_order = layout(build_timeline(STREAMED), scale=IN_ORDER)
+    plot = DIAGRAM_WIDTH - LABEL_WIDTH - 10
+    first_to_scale, _ = [bar for bar in to_scale.bars if bar.lane == "app"]
+    first_in_order, second_in_order = [bar for bar in in_order.bars if bar.lane == "app"]
+    # To scale, the pushes around the view vanish next to the 300 ms stream...
+    assert first_to_scale.width < plot * 0.01
+    # ...in order, each of the 14 moments gets a column: both pushes are plain to see.
+    assert first_in_order.width > plot * 0.3
+    assert second_in_order.x > first_in_order.x + first_in_order.width
+    assert len(in_order.ticks) == 14
+    assert [tick.label for tick in in_order.ticks if tick.label] == ["0.00 ms", "300.50 ms"]
+    returned = next(mark for mark in in_order.marks if mark.name == "wsgi_return")
+    assert first_in_order.x + first_in_order.width < returned.x < second_in_order.x
 
 
 def test_no_events_gives_an_empty_diagram() -> None:

@@ -19,6 +19,8 @@ from .. import settings
 from ..extension import get_state
 from ..routes import ViewInfo
 from ..timeline import EVENT_NOTES
+from ..timeline import IN_ORDER
+from ..timeline import TO_SCALE
 from ..timeline import build_timeline
 from ..timeline import layout
 from .responses import api_error
@@ -72,12 +74,16 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
         return page, 404
     data = record.detail(app)
     view = data["view"]
+    timeline = build_timeline(data["events"])
     return render_template(
         "flask_inspect/request_detail.html",
         active="requests",
         record=data,
         record_id=record_id,
-        diagram=layout(build_timeline(data["events"])),
+        diagrams=[
+            (IN_ORDER, "in order", layout(timeline, scale=IN_ORDER)),
+            (TO_SCALE, "to scale", layout(timeline, scale=TO_SCALE)),
+        ],
         event_notes=EVENT_NOTES,
         view_location=ViewInfo(**view).location_relative_to(app.root_path) if view else None,
     ), 200

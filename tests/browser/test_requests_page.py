@@ -16,6 +16,11 @@ if t.TYPE_CHECKING:
     from tests.conftest import LiveServer
 
 
+# Tests take ``live_server_factory`` before ``page``: fixtures are torn down in
+# reverse, so the browser closes before the server stops, and a poll of the
+# live list can never meet a closed port (a console error, failing the test).
+
+
 def _start(live_server_factory: t.Callable[[Flask], LiveServer]) -> LiveServer:
     app = create_app()
     app.debug = True
@@ -38,7 +43,7 @@ def _rows(page: Page) -> t.Any:
 
 
 def test_clicking_a_pages_badge_opens_its_record_with_the_timeline(
-    page: Page, live_server_factory: t.Callable[[Flask], LiveServer]
+    live_server_factory: t.Callable[[Flask], LiveServer], page: Page
 ) -> None:
     server = _start(live_server_factory)
     # The teaching app has no favicon; the browser's own request for one is not the test.
@@ -74,12 +79,20 @@ def test_clicking_a_pages_badge_opens_its_record_with_the_timeline(
     # The app context is pushed before the view runs and popped after it.
     assert app_bar["x"] <= dispatch_bar["x"]
     assert app_bar["x"] + app_bar["width"] >= dispatch_bar["x"] + dispatch_bar["width"]
+    # The same timeline to scale, one click away.
+    page.click('#timeline-scale button[data-scale="time"]')
+    assert page.locator("svg#timeline").is_hidden()
+    assert page.locator("svg#timeline-time").is_visible()
+    assert (
+        page.locator('#timeline-scale button[data-scale="time"]').get_attribute("aria-pressed")
+        == "true"
+    )
     assert "hello.html" in page.locator("#templates").inner_text()
     assert "Flashed from /demo/flash" in page.locator("#flashes").inner_text()
 
 
 def test_list_updates_live_and_can_be_paused(
-    page: Page, live_server_factory: t.Callable[[Flask], LiveServer]
+    live_server_factory: t.Callable[[Flask], LiveServer], page: Page
 ) -> None:
     server = _start(live_server_factory)
     page.goto(server.url + "/_inspect/requests")
@@ -100,7 +113,7 @@ def test_list_updates_live_and_can_be_paused(
 
 
 def test_list_filters_by_status_method_endpoint_and_text(
-    page: Page, live_server_factory: t.Callable[[Flask], LiveServer]
+    live_server_factory: t.Callable[[Flask], LiveServer], page: Page
 ) -> None:
     server = _start(live_server_factory)
     assert _fetch(server, "/user/ada") == 200
@@ -145,7 +158,7 @@ def test_list_filters_by_status_method_endpoint_and_text(
 
 
 def test_a_404_record_shows_why_nothing_matched(
-    page: Page, live_server_factory: t.Callable[[Flask], LiveServer]
+    live_server_factory: t.Callable[[Flask], LiveServer], page: Page
 ) -> None:
     server = _start(live_server_factory)
     assert _fetch(server, "/calendar/2026-02-30") == 404

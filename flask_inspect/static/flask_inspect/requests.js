@@ -7,6 +7,24 @@ document.addEventListener("DOMContentLoaded", function () {
   if (inFlight) {
     window.setTimeout(function () { window.location.reload(); }, Number(inFlight.dataset.reload) || 1000);
   }
+  // The timeline's two spacings: in order (the default) and to scale.
+  const scaleSwitch = document.getElementById("timeline-scale");
+  if (scaleSwitch) {
+    scaleSwitch.hidden = false;
+    const buttons = Array.from(scaleSwitch.querySelectorAll("button[data-scale]"));
+    const diagrams = Array.from(document.querySelectorAll("svg.timeline[data-scale]"));
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () {
+        buttons.forEach(function (other) {
+          other.setAttribute("aria-pressed", String(other === button));
+        });
+        diagrams.forEach(function (diagram) {
+          // An <svg> has no ``hidden`` property (it is not an HTML element): use the attribute.
+          diagram.toggleAttribute("hidden", diagram.dataset.scale !== button.dataset.scale);
+        });
+      });
+    });
+  }
 });
 
 document.addEventListener("DOMContentLoaded", function () {
