@@ -36,16 +36,20 @@ _UNTOUCHABLE_HEADERS = frozenset({"content-encoding", "content-range"})
 def add_badge(
     app: Flask, response: Response, record_id: str, panel_root: str, remote_addr: str | None
 ) -> Response:
-    """``response`` with the badge added, when it is an HTML page the client may follow."""
-    if not wants_badge(response):
-        return response
+    """``response`` with the badge added, when it is an HTML page the client may follow.
+
+    The body is looked at first: most responses (JSON, fragments, plain text)
+    have no ``</body>``, and finding that out is cheaper than reading headers.
+    """
     chunks = response.response
     if type(chunks) is list and len(chunks) == 1 and type(chunks[0]) is bytes:
         html = chunks[0]  # what get_data() would join, without the generator
+    elif response.is_streamed or response.direct_passthrough:
+        return response
     else:
         html = response.get_data()
     index = body_end(html)
-    if index < 0:
+    if index < 0 or not wants_badge(response):
         return response
     if not _client_allowed(app, remote_addr):
         return response  # the link would only lead to a 403
