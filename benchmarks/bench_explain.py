@@ -10,8 +10,10 @@ Run: ``python -m benchmarks.bench_explain [RULES]`` (default 1,000 rules).
    blocks of ``explain`` calls against quiet blocks. Werkzeug's matcher calls
    ``re.compile`` on every transition and relies on ``re``'s cache; explain
    keeps its own compiled patterns, so it must leave that cache alone.
-3. A control: the same interleaving with a naive diagnosis that matches each
-   rule through ``re`` (and its cache), to show the effect being avoided.
+3. Two controls: the same interleaving with unrelated Python work of the
+   same duration (any work leaves the CPU's caches colder), and with a naive
+   diagnosis that matches each rule through ``re`` and its cache, to show the
+   effect being avoided.
 """
 
 from __future__ import annotations
@@ -188,9 +190,22 @@ def main() -> None:
         for path, _ in other[(index * 40) % 4000 :][:40]:
             naive_diagnosis(app, path)
 
+    started = time.perf_counter()
+    explain_block(0)
+    block_seconds = time.perf_counter() - started
+
+    def other_work_block(index: int) -> None:
+        """Unrelated Python work for as long as an explain block takes."""
+        deadline = time.perf_counter() + block_seconds
+        while time.perf_counter() < deadline:
+            sorted({str(number): [number] * 3 for number in range(500)}.items())
+
     # Interleaved: match blocks right after blocks of explain calls, against
-    # quiet blocks in the same run (includes warm-up after any other work).
+    # quiet blocks in the same run. Any work in between leaves the CPU's
+    # caches colder; the "other work" control shows how much of the
+    # difference is just that.
     quiet, busy = interleaved(app, match_urls, explain_block, 25)
+    other_quiet, other_busy = interleaved(app, match_urls, other_work_block, 25)
     naive_quiet, naive_busy = interleaved(app, match_urls, naive_block, 25)
 
     print(f"rules in map:                           {total}")
@@ -204,6 +219,10 @@ def main() -> None:
     print(
         f"app match, interleaved with explain:    {busy:7.2f} us/match   "
         f"ratio {busy / quiet:.3f} to quiet blocks ({quiet:.2f})"
+    )
+    print(
+        f"control, interleaved with other work:   {other_busy:7.2f} us/match   "
+        f"ratio {other_busy / other_quiet:.3f} to quiet blocks ({other_quiet:.2f})"
     )
     print(
         f"control, interleaved with a re loop:    {naive_busy:7.2f} us/match   "
