@@ -16,7 +16,13 @@ catches every error: a receiver that raised in ``appcontext_pushed`` would
 leave the context pushed on the thread for good.
 
 The live contexts registry (``state.contexts``) rides on the same receivers,
-so there is one set of receivers and one cost.
+so there is one set of receivers and one cost. While the panel is off (debug
+off, ``INSPECT_ENABLED`` unset) the first request to find it so disconnects
+them, and the first to find it on again reconnects them: an app that keeps
+``Inspect(app)`` in production pays for one config lookup per request.
+
+A buffered response is finished when the app returns it; a streamed one is
+followed until the server closes it, so its duration counts the whole body.
 """
 
 from __future__ import annotations
