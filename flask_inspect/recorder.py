@@ -19,7 +19,7 @@ The live contexts registry (``state.contexts``) rides on the same receivers,
 so there is one set of receivers and one cost. While the panel is off (debug
 off, ``INSPECT_ENABLED`` unset) the first request to find it so disconnects
 them, and the first to find it on again reconnects them: an app that keeps
-``Inspect(app)`` in production pays for one config lookup per request.
+``Inspect(app)`` in production pays only for the middleware's check.
 
 A buffered response is finished when the app returns it; a streamed one is
 followed until the server closes it, so its duration counts the whole body.
