@@ -25,6 +25,8 @@ from werkzeug.routing import Map
 from werkzeug.routing import Rule
 from werkzeug.routing import parse_converter_args
 
+from .url_trie import url_trie
+
 if t.TYPE_CHECKING:
     from flask import Flask
 
@@ -162,54 +164,15 @@ def describe_routes(app: Flask) -> list[RouteInfo]:
 def rules_in_match_order(url_map: Map) -> list[Rule]:
     """The rules in the order Werkzeug's state machine tries them.
 
-    Werkzeug builds a trie of rule parts (the host or subdomain first, then one
+    Werkzeug keeps a trie of rule parts (the host or subdomain first, then one
     part per path segment). Matching is depth first: the rules that end at a
-    state, then static transitions, then dynamic ones sorted by weight. A
-    pre-order walk of the same trie therefore puts the rule that wins for any
-    URL ahead of every other rule that would also match it.
+    state, then static transitions, then dynamic ones sorted by weight, ties
+    kept in the order the rules were added. A pre-order walk of that trie (the
+    live one where Werkzeug exposes it, see :mod:`url_trie`) therefore puts the
+    rule that wins for any URL ahead of every other rule that would match it.
+    Build-only rules are never matched and come last.
     """
-    url_map.update()
-    root = _TrieState()
-    rules = [rule for rule in url_map.iter_rules() if not rule.build_only]
-    for rule in rules:
-        root.add(rule)
-    ordered: list[Rule] = []
-    root.walk(ordered)
-    # Build-only rules are never matched; list them last, as registered.
-    ordered.extend(rule for rule in url_map.iter_rules() if rule.build_only)
-    return ordered
-
-
-class _TrieState:
-    """A state of our own copy of Werkzeug's matcher trie."""
-
-    def __init__(self) -> None:
-        self.rules: list[Rule] = []
-        self.static: dict[str, _TrieState] = {}
-        self.dynamic: list[tuple[t.Any, _TrieState]] = []
-
-    def add(self, rule: Rule) -> None:
-        state = self
-        for part in getattr(rule, "_parts", []):
-            if part.static:
-                state = state.static.setdefault(part.content, _TrieState())
-                continue
-            for known_part, next_state in state.dynamic:
-                if known_part == part:
-                    state = next_state
-                    break
-            else:
-                next_state = _TrieState()
-                state.dynamic.append((part, next_state))
-                state = next_state
-        state.rules.append(rule)
-
-    def walk(self, out: list[Rule]) -> None:
-        out.extend(self.rules)
-        for child in self.static.values():
-            child.walk(out)
-        for _, child in sorted(self.dynamic, key=lambda entry: entry[0].weight):
-            child.walk(out)
+    return list(url_trie(url_map).order)
 
 
 def _describe_rule(app: Flask, rule: Rule, priority: int, registration_index: int) -> RouteInfo:

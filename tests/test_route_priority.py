@@ -55,15 +55,26 @@ def rule_texts(draw: st.DrawFn) -> tuple[str, dict[str, t.Any]]:
 
 
 @st.composite
-def maps(draw: st.DrawFn) -> list[tuple[str, dict[str, t.Any], bool]]:
+def maps(draw: st.DrawFn) -> list[tuple[str, dict[str, t.Any], bool, str]]:
+    """Rules with strictness and an endpoint; endpoints are often shared.
+
+    Werkzeug stores rules grouped by endpoint but matches in the order they
+    were added, so shared endpoints are what tell the two orders apart.
+    """
     rules = draw(st.lists(rule_texts(), min_size=1, max_size=8, unique_by=lambda r: r[0]))
-    return [(text, values, draw(st.booleans())) for text, values in rules]
+    return [
+        (text, values, draw(st.booleans()), f"e{draw(st.integers(0, 3))}") for text, values in rules
+    ]
 
 
-def _flask_app(rules: list[tuple[str, dict[str, t.Any], bool]]) -> Flask:
+def _view(**values: t.Any) -> str:
+    return ""
+
+
+def _flask_app(rules: list[tuple[str, dict[str, t.Any], bool, str]]) -> Flask:
     app = Flask(__name__, static_folder=None)
-    for index, (text, _, strict) in enumerate(rules):
-        app.add_url_rule(text, f"e{index}", lambda **_: "", strict_slashes=strict)
+    for text, _, strict, endpoint in rules:
+        app.add_url_rule(text, endpoint, _view, strict_slashes=strict)
     return app
 
 
@@ -85,13 +96,16 @@ def _is_trailing_slash_fallback(rule: Rule, path: str) -> bool:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(maps(), st.lists(st.sampled_from([*STATIC_WORDS, "7", "ab", "1.5", ""]), max_size=4))
 def test_match_priority_agrees_with_werkzeug(
-    rules: list[tuple[str, dict[str, t.Any], bool]], extra_segments: list[str]
+    rules: list[tuple[str, dict[str, t.Any], bool, str]], extra_segments: list[str]
 ) -> None:
     app = _flask_app(rules)
     adapter = app.url_map.bind("localhost")
-    priority = {route.endpoint: route.priority for route in describe_routes(app)}
-    urls = {adapter.build(f"e{index}", values) for index, (_, values, _) in enumerate(rules)}
-    urls.add("/" + "/".join(extra_segments))
+    # Rules are unhashable and endpoints shared: key the priorities by rule text.
+    priority = {route.rule: route.priority for route in describe_routes(app)}
+    urls = {"/" + "/".join(extra_segments)}
+    for rule in app.url_map.iter_rules():
+        values = next(v for text, v, _, _ in rules if text == rule.rule)
+        urls.add(rule.build(values, append_unknown=False)[1])
     checked = 0
     for url in sorted(urls):
         try:
@@ -106,11 +120,24 @@ def test_match_priority_agrees_with_werkzeug(
         if _is_trailing_slash_fallback(winner, url):
             continue
         assert winner in accepting
-        best = min(accepting, key=lambda rule: priority[str(rule.endpoint)])
+        best = min(accepting, key=lambda rule: priority[rule.rule])
         assert best is winner, (url, [r.rule for r in accepting], winner.rule)
         checked += 1
     # Every rule's own built URL matches something, so the check always ran.
     assert checked >= 1
+
+
+def test_ties_of_equal_weight_follow_the_order_rules_were_added_not_their_endpoints() -> None:
+    """Werkzeug groups rules by endpoint when listing them, but matches ties in add order."""
+    app = Flask(__name__, static_folder=None)
+    app.add_url_rule("/a/<x>", "first", _view)
+    app.add_url_rule("/b/<string(length=2):y>", "second", _view)
+    app.add_url_rule("/b/<z>", "third", _view)
+    app.add_url_rule("/b/<string(maxlength=3):w>", "first", _view)
+    order = [route.rule for route in describe_routes(app)]
+    winner, _ = app.url_map.bind("localhost").match("/b/ab", return_rule=True)
+    assert winner.rule == "/b/<string(length=2):y>"
+    assert order.index(winner.rule) < order.index("/b/<string(maxlength=3):w>")
 
 
 def test_int_converter_outranks_default_converter_registered_before_it() -> None:

@@ -75,7 +75,7 @@ def test_method_blueprint_and_converter_filters(
     assert page.locator("#routes-table tbody tr:visible td.endpoint").all_inner_texts() == ["order"]
 
 
-def test_registration_order_can_be_shown_and_match_order_is_the_default(
+def test_definition_order_can_be_shown_and_match_order_is_the_default(
     page: Page, live_server_factory: t.Callable[..., LiveServer]
 ) -> None:
     _open_routes(page, live_server_factory)
@@ -85,7 +85,7 @@ def test_registration_order_can_be_shown_and_match_order_is_the_default(
     page.select_option("#sort-order", "registration")
     endpoints = page.locator("#routes-table tbody tr td.endpoint").all_inner_texts()
     assert endpoints.index("username") < endpoints.index("user_by_id")
-    assert page.locator("#order-label").inner_text() == "registration order"
+    assert page.locator("#order-label").inner_text() == "definition order"
 
 
 def test_theme_toggle_switches_and_persists(

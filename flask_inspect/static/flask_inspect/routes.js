@@ -1,4 +1,4 @@
-// Routes page: instant filtering and match/registration ordering.
+// Routes page: instant filtering, and match order or definition order.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
@@ -58,7 +58,7 @@ document.addEventListener("DOMContentLoaded", function () {
     rows.slice().sort(function (a, b) {
       return Number(a.dataset[key]) - Number(b.dataset[key]);
     }).forEach(function (row) { body.append(row); });
-    orderLabel.textContent = key === "priority" ? "match order" : "registration order";
+    orderLabel.textContent = key === "priority" ? "match order" : "definition order";
   }
 
   document.getElementById("route-filters").addEventListener("submit", function (event) {
