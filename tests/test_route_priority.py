@@ -105,7 +105,9 @@ def test_match_priority_agrees_with_werkzeug(
     urls = {"/" + "/".join(extra_segments)}
     for rule in app.url_map.iter_rules():
         values = next(v for text, v, _, _ in rules if text == rule.rule)
-        urls.add(rule.build(values, append_unknown=False)[1])
+        built = rule.build(values, append_unknown=False)
+        assert built is not None, rule.rule
+        urls.add(built[1])
     checked = 0
     for url in sorted(urls):
         try:
