@@ -29,6 +29,7 @@ import typing as t
 
 from flask import Flask
 
+from example_app.converters import DateConverter
 from flask_inspect import explain
 
 RESOURCES = 100
@@ -46,30 +47,9 @@ ACTIONS = (
 )
 
 
-def _date_converter() -> type:
-    import datetime
-
-    from werkzeug.routing import BaseConverter
-    from werkzeug.routing import ValidationError
-
-    class Date(BaseConverter):
-        regex = r"\d{4}-\d{2}-\d{2}"
-
-        def to_python(self, value: str) -> datetime.date:
-            try:
-                return datetime.date.fromisoformat(value)
-            except ValueError:
-                raise ValidationError() from None
-
-        def to_url(self, value: datetime.date) -> str:
-            return value.isoformat()
-
-    return Date
-
-
 def build_app(rule_count: int) -> Flask:
     app = Flask(__name__, static_folder=None)
-    app.url_map.converters["date"] = _date_converter()
+    app.url_map.converters["date"] = DateConverter
     added = 0
     resource = 0
     while added < rule_count:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
 import re
 import typing as t
 import uuid
@@ -12,26 +11,13 @@ import pytest
 from flask import Flask
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import Rule
-from werkzeug.routing import ValidationError
 
+from example_app.converters import DateConverter
 from flask_inspect import Explanation
 from flask_inspect import explain
 from flask_inspect.explain import MAX_PATH_LENGTH
 from flask_inspect.explain import ExplainInputError
 from flask_inspect.explain import split_target
-
-
-class DateConverter(BaseConverter):
-    regex = r"\d{4}-\d{2}-\d{2}"
-
-    def to_python(self, value: str) -> datetime.date:
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError() from None
-
-    def to_url(self, value: datetime.date) -> str:
-        return value.isoformat()
 
 
 class BrokenConverter(BaseConverter):

@@ -29,8 +29,8 @@ from flask import url_for
 from flask.globals import _cv_app
 from jinja2 import DictLoader
 from werkzeug.routing import BaseConverter
-from werkzeug.routing import ValidationError
 
+from example_app.converters import DateConverter
 from flask_inspect.extension import get_state
 from flask_inspect.recorder import REQUEST_ID_HEADER
 from flask_inspect.recorder import RecordingMiddleware
@@ -68,16 +68,6 @@ TEMPLATES = {
     "</body></html>",
     "async.html": "<p>async {{ value }}</p>",
 }
-
-
-class DateConverter(BaseConverter):
-    regex = r"\d{4}-\d{2}-\d{2}"
-
-    def to_python(self, value: str) -> datetime.date:
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError() from None
 
 
 def recording_app(**config: t.Any) -> Flask:

@@ -6,17 +6,15 @@ built for the rule reaches it.
 
 from __future__ import annotations
 
-import datetime
 import typing as t
 
 from flask import Flask
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
-from werkzeug.routing import BaseConverter
 from werkzeug.routing import Rule
-from werkzeug.routing import ValidationError
 
+from example_app.converters import DateConverter
 from flask_inspect import explain
 from flask_inspect.route_lint import LintNote
 from flask_inspect.route_lint import lint_routes
@@ -27,16 +25,6 @@ from tests.test_explain_agreement import build_app
 from tests.test_explain_agreement import map_specs
 from tests.test_explain_agreement import oracle_adapter
 from tests.test_explain_agreement import werkzeug_says
-
-
-class DateConverter(BaseConverter):
-    regex = r"\d{4}-\d{2}-\d{2}"
-
-    def to_python(self, value: str) -> datetime.date:
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError() from None
 
 
 def _view(**_: t.Any) -> str:
