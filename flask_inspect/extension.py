@@ -74,7 +74,7 @@ class Inspect:
         app.register_blueprint(blueprint, url_prefix=state.url_prefix)
         state.blueprint_name = blueprint.name
         app.cli.add_command(inspect_group)
-        install_error_pages(app)
+        install_error_pages(state.recorder)
 
 
 def get_state(app: Flask) -> InspectState:

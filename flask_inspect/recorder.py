@@ -58,6 +58,9 @@ if t.TYPE_CHECKING:
 
 REQUEST_ID_HEADER = "X-Inspect-Request-Id"
 
+# The statuses of Werkzeug's routing errors (NotFound, MethodNotAllowed).
+_ROUTING_ERROR_STATUSES = frozenset({404, 405})
+
 logger = logging.getLogger("flask_inspect")
 
 # Looked up by feature, not imported by name: Flask 3.2 drops the request variable
@@ -91,6 +94,8 @@ class Recorder:
         )
         self._reported_failure = False
         self.listening = False
+        self.explain_routing_error: t.Callable[[Response], Response] | None = None
+        """Set by the explained error pages; called for a finished 404 or 405."""
 
     def listen(self, app: Flask) -> None:
         """Connect every receiver to ``app``'s signals."""
@@ -299,7 +304,15 @@ class Recorder:
             self._report_failure()
 
     def on_request_finished(self, app: Flask, response: Response | None = None, **_: t.Any) -> None:
-        """The final response, after every ``after_request`` function: badge it here."""
+        """The final response, after every ``after_request`` function: explain, badge."""
+        explain_routing_error = self.explain_routing_error
+        if (
+            explain_routing_error is not None
+            and response is not None
+            and response.status_code in _ROUTING_ERROR_STATUSES
+        ):
+            # Here rather than in ``after_request``: other requests pay nothing for it.
+            explain_routing_error(response)  # changes it in place; catches everything
         try:
             record = self.current.get()
             if record is not None:

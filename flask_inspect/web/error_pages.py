@@ -10,6 +10,11 @@ request, not once at start-up, so an error handler the app registers before
 or after ``Inspect`` always wins; so does an ``after_request`` function that
 already changed the page. The panel's own URLs, and clients not allowed to
 see the panel, are left alone.
+
+It is not an ``after_request`` function: the recorder's ``request_finished``
+receiver calls it, and only for a 404 or 405 response. That signal is sent
+after every ``after_request`` function has run, so the app's own changes are
+seen, and the other requests pay nothing for the feature.
 """
 
 from __future__ import annotations
@@ -35,18 +40,24 @@ from .blueprint import CONTENT_SECURITY_POLICY
 from .match_pages import MatchForm
 from .match_pages import explanation_context
 
+if t.TYPE_CHECKING:
+    from ..recorder import Recorder
+
 logger = logging.getLogger("flask_inspect")
 
 TEMPLATE = "flask_inspect/error_explained.html"
 
 
-def install_error_pages(app: Flask) -> None:
-    """Register the hook (``Inspect.init_app`` does, unless INSPECT_ENABLED is False)."""
-    app.after_request(explain_routing_error)
+def install_error_pages(recorder: Recorder) -> None:
+    """Hand the hook to the recorder (``Inspect.init_app`` does, unless switched off)."""
+    recorder.explain_routing_error = explain_routing_error
 
 
 def explain_routing_error(response: Response) -> Response:
-    """``after_request``: swap Flask's default routing-error page for an explained one."""
+    """Swap Flask's default routing-error page for an explained one, in place.
+
+    Called with the final response while its request context is still pushed.
+    """
     try:
         return _explained(response) or response
     except Exception:  # the app's own response must always get through
