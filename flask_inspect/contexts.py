@@ -203,8 +203,14 @@ class ContextRegistry:
     # The stack lookup is written out in each (rather than a helper) because
     # a Python call is a measurable share of the per-request budget.
 
-    def app_pushed(self, app: Flask) -> None:
-        """``appcontext_pushed``: an app context (maybe a request's) went on."""
+    def app_pushed(self, app: Flask, request_follows: bool = False) -> None:
+        """``appcontext_pushed``: an app context (maybe a request's) went on.
+
+        ``request_follows``: the caller knows this push is a request's that
+        ``request_started`` will announce (the recorder does, for a request
+        served through its middleware), so the request context is added then
+        and the call stack is not searched for it here.
+        """
         try:
             ctx = self._app_context()
             if ctx is None:
@@ -220,7 +226,7 @@ class ContextRegistry:
                 return  # the same context pushed again: its push count shows it
             now = perf_counter()
             stack.append((APP, _ref(ctx), now))
-            if not self._merged:
+            if not self._merged and not request_follows:
                 request_ctx = self._find_request_push()
                 if request_ctx is not None:
                     stack.append((REQUEST, _ref(request_ctx), now))
@@ -256,8 +262,13 @@ class ContextRegistry:
                 stack = getattr(self._local, "stack", None)
             else:
                 stack = self._task_stack(create=False)
-            if not stack or stack[-1][CONTEXT]() is not ctx:
+            if stack is None:
                 self._add_unseen_request(app, ctx)
+                return
+            for entry in stack:  # a loop, not any(): no generator per request
+                if entry[CONTEXT]() is ctx:
+                    return  # seen when its app context was pushed
+            stack.append((REQUEST, _ref(ctx), perf_counter()))
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
 

@@ -81,6 +81,7 @@ class RequestRecord:
         "_summary",
         "buffered",
         "closed",
+        "dispatched",
         "end",
         "environ",
         "events",
@@ -135,6 +136,8 @@ class RequestRecord:
         self.end: float | None = None
         self.closed = False
         self.buffered = False
+        self.dispatched = False
+        """``request_started`` was seen: Flask began dispatching the request."""
         self.rule: Rule | None = None
         self.view_args: dict[str, t.Any] | None = None
         self.routing_failure: RoutingFailure | None = None

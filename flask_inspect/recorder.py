@@ -96,10 +96,11 @@ class Recorder:
         self.listening = False
         self.explain_routing_error: t.Callable[[Response], Response] | None = None
         """Set by the explained error pages; called for a finished 404 or 405."""
+        self._receivers = self._make_receivers()
 
     def listen(self, app: Flask) -> None:
         """Connect every receiver to ``app``'s signals."""
-        for signal, receiver in self._receivers():
+        for signal, receiver in self._receivers:
             # Strong references: a weak one costs a dereference on every send.
             signal.connect(receiver, sender=app, weak=False)
         self.listening = True
@@ -107,22 +108,8 @@ class Recorder:
     def stop_listening(self, app: Flask) -> None:
         """Disconnect them: while off, Flask's signals cost what they cost without us."""
         self.listening = False
-        for signal, receiver in self._receivers():
+        for signal, receiver in self._receivers:
             signal.disconnect(receiver, sender=app)
-
-    def _receivers(self) -> list[tuple[t.Any, t.Callable[..., None]]]:
-        return [
-            (signals.appcontext_pushed, self.on_appcontext_pushed),
-            (signals.request_started, self.on_request_started),
-            (signals.before_render_template, self.on_before_render_template),
-            (signals.template_rendered, self.on_template_rendered),
-            (signals.message_flashed, self.on_message_flashed),
-            (signals.got_request_exception, self.on_got_request_exception),
-            (signals.request_finished, self.on_request_finished),
-            (signals.request_tearing_down, self.on_request_tearing_down),
-            (signals.appcontext_tearing_down, self.on_appcontext_tearing_down),
-            (signals.appcontext_popped, self.on_appcontext_popped),
-        ]
 
     # -- the record's life, called by the middleware ---------------------------
 
@@ -215,169 +202,202 @@ class Recorder:
             self._report_failure()
 
     # -- receivers -------------------------------------------------------------
-    # Each is called by blinker as ``receiver(app, **signal_arguments)``.
 
-    # The four receivers the contexts registry rides on tell it in a second
-    # ``try``: a failure to record must not also blind the live contexts view.
+    def _make_receivers(self) -> list[tuple[t.Any, t.Callable[..., None]]]:
+        """The receivers, each a plain function closed over what it reads.
 
-    def on_appcontext_pushed(self, app: Flask, **_: t.Any) -> None:
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("appcontext_pushed")
-                record.times.append(perf_counter())
-            elif not settings.is_enabled(app):
-                return
-        except Exception:
-            self._report_failure()
-        try:
-            contexts = self.state.contexts
-            if contexts is not None:
-                contexts.app_pushed(app)
-        except Exception:
-            self._report_failure()
+        Each is called by blinker as ``receiver(app, **signal_arguments)``.
+        Plain functions, not bound methods: blinker asks
+        ``inspect.iscoroutinefunction`` about every receiver on every send,
+        which unwraps a method first, and a closed-over name is read faster
+        than an attribute. They are made once, so ``disconnect`` finds them.
 
-    def on_request_started(self, app: Flask, **_: t.Any) -> None:
-        record_id = None
-        try:
-            record = self.current.get()
-            if record is not None:
-                record_id = record.id
-                record.events.append("request_started")
-                record.times.append(perf_counter())
-                _note_routing(record, _current_request())
-            elif not settings.is_enabled(app):
-                return
-        except Exception:
-            self._report_failure()
-        try:
-            contexts = self.state.contexts
-            if contexts is not None:
-                contexts.request_started(app, record_id)
-        except Exception:
-            self._report_failure()
+        The four receivers the contexts registry rides on tell it in a second
+        ``try``: a failure to record must not also blind the live contexts view.
+        """
+        current_record = self.current.get
+        report_failure = self._report_failure
+        state = self.state
+        prefix = self.prefix
+        recorder = self
 
-    def on_before_render_template(
-        self, app: Flask, template: t.Any = None, context: t.Any = None, **_: t.Any
-    ) -> None:
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("before_render_template")
-                record.times.append(perf_counter())
-                record.templates.append((template.name, tuple(context)))
-        except Exception:
-            self._report_failure()
+        def on_appcontext_pushed(app: Flask, **_: t.Any) -> None:
+            request_follows = False
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("appcontext_pushed")
+                    record.times.append(perf_counter())
+                    # Served through the middleware and not dispatched yet:
+                    # this push is the request's own, and ``request_started``
+                    # will name its request context without a frame walk.
+                    request_follows = not record.dispatched
+                elif not settings.is_enabled(app):
+                    return
+            except Exception:
+                report_failure()
+            try:
+                contexts = state.contexts
+                if contexts is not None:
+                    contexts.app_pushed(app, request_follows)
+            except Exception:
+                report_failure()
 
-    def on_template_rendered(self, app: Flask, **_: t.Any) -> None:
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("template_rendered")
-                record.times.append(perf_counter())
-        except Exception:
-            self._report_failure()
+        def on_request_started(app: Flask, **_: t.Any) -> None:
+            record_id = None
+            try:
+                record = current_record()
+                if record is not None:
+                    record.dispatched = True
+                    record_id = record.id
+                    record.events.append("request_started")
+                    record.times.append(perf_counter())
+                    _note_routing(record, _current_request())
+                elif not settings.is_enabled(app):
+                    return
+            except Exception:
+                report_failure()
+            try:
+                contexts = state.contexts
+                if contexts is not None:
+                    contexts.request_started(app, record_id)
+            except Exception:
+                report_failure()
 
-    def on_message_flashed(
-        self, app: Flask, message: t.Any = None, category: t.Any = None, **_: t.Any
-    ) -> None:
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("message_flashed")
-                record.times.append(perf_counter())
-                record.flashes.append((_kept_text(category), _kept_text(message)))
-        except Exception:
-            self._report_failure()
+        def on_before_render_template(
+            app: Flask, template: t.Any = None, context: t.Any = None, **_: t.Any
+        ) -> None:
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("before_render_template")
+                    record.times.append(perf_counter())
+                    record.templates.append((template.name, tuple(context)))
+            except Exception:
+                report_failure()
 
-    def on_got_request_exception(
-        self, app: Flask, exception: BaseException | None = None, **_: t.Any
-    ) -> None:
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("got_request_exception")
-                record.times.append(perf_counter())
-                if exception is not None:
-                    record.exception = CapturedException(exception)
-        except Exception:
-            self._report_failure()
+        def on_template_rendered(app: Flask, **_: t.Any) -> None:
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("template_rendered")
+                    record.times.append(perf_counter())
+            except Exception:
+                report_failure()
 
-    def on_request_finished(self, app: Flask, response: Response | None = None, **_: t.Any) -> None:
-        """The final response, after every ``after_request`` function: explain, badge."""
-        explain_routing_error = self.explain_routing_error
-        if (
-            explain_routing_error is not None
-            and response is not None
-            and response.status_code in _ROUTING_ERROR_STATUSES
-        ):
-            # Here rather than in ``after_request``: other requests pay nothing for it.
-            explain_routing_error(response)  # changes it in place; catches everything
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("request_finished")
-                record.times.append(perf_counter())
-                if response is not None:
-                    record.buffered = not (response.is_streamed or response.direct_passthrough)
-                    if app.config.get(settings.BADGE):
-                        add_badge(
-                            app,
-                            response,
-                            record.id,
-                            record.script_root + self.prefix,
-                            record.environ.get("REMOTE_ADDR"),
-                        )
-        except Exception:
-            self._report_failure()
+        def on_message_flashed(
+            app: Flask, message: t.Any = None, category: t.Any = None, **_: t.Any
+        ) -> None:
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("message_flashed")
+                    record.times.append(perf_counter())
+                    record.flashes.append((_kept_text(category), _kept_text(message)))
+            except Exception:
+                report_failure()
 
-    def on_request_tearing_down(
-        self, app: Flask, exc: BaseException | None = None, **_: t.Any
-    ) -> None:
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("request_tearing_down")
-                record.times.append(perf_counter())
-                _note_g(record)
-                if exc is not None and record.exception is None:
-                    record.exception = CapturedException(exc)
-            elif not settings.is_enabled(app):
-                return
-        except Exception:
-            self._report_failure()
-        try:
-            contexts = self.state.contexts
-            if contexts is not None:
-                contexts.request_ended(app)
-        except Exception:
-            self._report_failure()
+        def on_got_request_exception(
+            app: Flask, exception: BaseException | None = None, **_: t.Any
+        ) -> None:
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("got_request_exception")
+                    record.times.append(perf_counter())
+                    if exception is not None:
+                        record.exception = CapturedException(exception)
+            except Exception:
+                report_failure()
 
-    def on_appcontext_tearing_down(self, app: Flask, **_: t.Any) -> None:
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("appcontext_tearing_down")
-                record.times.append(perf_counter())
-        except Exception:
-            self._report_failure()
+        def on_request_finished(app: Flask, response: Response | None = None, **_: t.Any) -> None:
+            """The final response, after every ``after_request`` function: explain, badge."""
+            explain_routing_error = recorder.explain_routing_error
+            if (
+                explain_routing_error is not None
+                and response is not None
+                and response.status_code in _ROUTING_ERROR_STATUSES
+            ):
+                # Here rather than in ``after_request``: other requests pay nothing for it.
+                explain_routing_error(response)  # changes it in place; catches everything
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("request_finished")
+                    record.times.append(perf_counter())
+                    if response is not None:
+                        record.buffered = not (response.is_streamed or response.direct_passthrough)
+                        if app.config.get(settings.BADGE):
+                            add_badge(
+                                app,
+                                response,
+                                record.id,
+                                record.script_root + prefix,
+                                record.environ.get("REMOTE_ADDR"),
+                            )
+            except Exception:
+                report_failure()
 
-    def on_appcontext_popped(self, app: Flask, **_: t.Any) -> None:
-        try:
-            record = self.current.get()
-            if record is not None:
-                record.events.append("appcontext_popped")
-                record.times.append(perf_counter())
-            elif not settings.is_enabled(app):
-                return
-        except Exception:
-            self._report_failure()
-        try:
-            contexts = self.state.contexts
-            if contexts is not None:
-                contexts.app_popped(app)
-        except Exception:
-            self._report_failure()
+        def on_request_tearing_down(
+            app: Flask, exc: BaseException | None = None, **_: t.Any
+        ) -> None:
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("request_tearing_down")
+                    record.times.append(perf_counter())
+                    _note_g(record)
+                    if exc is not None and record.exception is None:
+                        record.exception = CapturedException(exc)
+                elif not settings.is_enabled(app):
+                    return
+            except Exception:
+                report_failure()
+            try:
+                contexts = state.contexts
+                if contexts is not None:
+                    contexts.request_ended(app)
+            except Exception:
+                report_failure()
+
+        def on_appcontext_tearing_down(app: Flask, **_: t.Any) -> None:
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("appcontext_tearing_down")
+                    record.times.append(perf_counter())
+            except Exception:
+                report_failure()
+
+        def on_appcontext_popped(app: Flask, **_: t.Any) -> None:
+            try:
+                record = current_record()
+                if record is not None:
+                    record.events.append("appcontext_popped")
+                    record.times.append(perf_counter())
+                elif not settings.is_enabled(app):
+                    return
+            except Exception:
+                report_failure()
+            try:
+                contexts = state.contexts
+                if contexts is not None:
+                    contexts.app_popped(app)
+            except Exception:
+                report_failure()
+
+        return [
+            (signals.appcontext_pushed, on_appcontext_pushed),
+            (signals.request_started, on_request_started),
+            (signals.before_render_template, on_before_render_template),
+            (signals.template_rendered, on_template_rendered),
+            (signals.message_flashed, on_message_flashed),
+            (signals.got_request_exception, on_got_request_exception),
+            (signals.request_finished, on_request_finished),
+            (signals.request_tearing_down, on_request_tearing_down),
+            (signals.appcontext_tearing_down, on_appcontext_tearing_down),
+            (signals.appcontext_popped, on_appcontext_popped),
+        ]
 
     def _report_failure(self) -> None:
         """Say once that recording failed; the app carries on regardless."""
