@@ -33,26 +33,41 @@ _UNTOUCHED_STATUSES = frozenset({204, 206, 304})
 _UNTOUCHABLE_HEADERS = frozenset({"content-encoding", "content-range"})
 
 
-def add_badge(
-    app: Flask, response: Response, record_id: str, panel_root: str, remote_addr: str | None
-) -> Response:
-    """``response`` with the badge added, when it is an HTML page the client may follow.
+def html_page_end(response: Response) -> tuple[bytes, int] | None:
+    """The in-memory body and where its last ``</body>`` starts, if it has one.
 
-    The body is looked at first: most responses (JSON, fragments, plain text)
-    have no ``</body>``, and finding that out is cheaper than reading headers.
+    The body is looked at before anything else: most responses (JSON,
+    fragments, plain text) have no ``</body>``, and finding that out is
+    cheaper than reading headers.
     """
     chunks = response.response
     if type(chunks) is list and len(chunks) == 1 and type(chunks[0]) is bytes:
         html = chunks[0]  # what get_data() would join, without the generator
     elif response.is_streamed or response.direct_passthrough:
-        return response
+        return None
     else:
         html = response.get_data()
     index = body_end(html)
-    if index < 0 or not wants_badge(response):
+    return None if index < 0 else (html, index)
+
+
+def add_badge(
+    app: Flask,
+    response: Response,
+    page: tuple[bytes, int],
+    record_id: str,
+    panel_root: str,
+    remote_addr: str | None,
+) -> Response:
+    """``response`` with the badge added, when it is an HTML page the client may follow.
+
+    ``page`` is what :func:`html_page_end` found in its body.
+    """
+    if not wants_badge(response):
         return response
     if not _client_allowed(app, remote_addr):
         return response  # the link would only lead to a 403
+    html, index = page
     response.set_data(html[:index] + badge_html(panel_root, record_id) + html[index:])
     return response  # set_data also set Content-Length
 

@@ -10,11 +10,14 @@ entry holds only a weak reference to its context. Everything is turned into
 readable dictionaries later, by :meth:`ContextRegistry.snapshot`, on the
 thread that draws the page.
 
-There is no signal for a request context push. With Flask 3.0/3.1 the push
-is seen at the moment its app context is pushed (see
-:class:`context_compat.RequestPushFinder`), or at
-``request_started`` when it went on top of an app context that was already
-there; such entries are marked ``inferred``. How many times a context is
+There is no signal for a request context push. With Flask 3.0/3.1 a request
+served through the recorder's middleware is seen at ``request_started``
+(with its own app context, pushed a moment before: the recorder knows it is
+coming and reports both at once), and so is one pushed on top of an app
+context that was already there; any other (a request context copied into a
+thread, a streamed body's re-push) is seen at the moment its app context is
+pushed (see :class:`context_compat.RequestPushFinder`). Request entries are
+marked ``inferred``. How many times a context is
 pushed is read from the context itself when the page is drawn, so one context
 entered twice shows two pushes without any bookkeeping here.
 """
@@ -203,14 +206,8 @@ class ContextRegistry:
     # The stack lookup is written out in each (rather than a helper) because
     # a Python call is a measurable share of the per-request budget.
 
-    def app_pushed(self, app: Flask, request_follows: bool = False) -> None:
-        """``appcontext_pushed``: an app context (maybe a request's) went on.
-
-        ``request_follows``: the caller knows this push is a request's that
-        ``request_started`` will announce (the recorder does, for a request
-        served through its middleware), so the request context is added then
-        and the call stack is not searched for it here.
-        """
+    def app_pushed(self, app: Flask) -> None:
+        """``appcontext_pushed``: an app context (maybe a request's) went on."""
         try:
             ctx = self._app_context()
             if ctx is None:
@@ -226,7 +223,7 @@ class ContextRegistry:
                 return  # the same context pushed again: its push count shows it
             now = perf_counter()
             stack.append((APP, _ref(ctx), now))
-            if not self._merged and not request_follows:
+            if not self._merged:
                 request_ctx = self._find_request_push()
                 if request_ctx is not None:
                     stack.append((REQUEST, _ref(request_ctx), now))
@@ -250,8 +247,16 @@ class ContextRegistry:
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
 
-    def request_started(self, app: Flask, record_id: str | None) -> None:
-        """``request_started``: link the request to its record; add it if unseen."""
+    def request_started(
+        self, app: Flask, record_id: str | None, app_push_unseen: bool = False
+    ) -> None:
+        """``request_started``: link the request to its record; add it if unseen.
+
+        ``app_push_unseen``: the caller did not report the push of the
+        request's own app context (the recorder does not, for a request served
+        through its middleware: that saves a call, and the search of the call
+        stack for the request context), so both are added here.
+        """
         try:
             ctx = self._request_context()
             if ctx is None:
@@ -260,14 +265,18 @@ class ContextRegistry:
                 ctx.request.environ[RECORD_ID_ENVIRON_KEY] = record_id
             if _get_running_loop() is None:
                 stack = getattr(self._local, "stack", None)
+                if stack is None:
+                    stack = self._new_thread_stack()
             else:
-                stack = self._task_stack(create=False)
-            if stack is None:
-                self._add_unseen_request(app, ctx)
-                return
+                stack = self._task_stack(create=True)
+                assert stack is not None
+            if app_push_unseen:
+                app_ctx = self._app_context()
+                if app_ctx is not None and not (stack and _top_app_context(stack) is app_ctx):
+                    stack.append((APP, _ref(app_ctx), perf_counter()))
             for entry in stack:  # a loop, not any(): no generator per request
                 if entry[CONTEXT]() is ctx:
-                    return  # seen when its app context was pushed
+                    return  # seen when its app context was pushed (or it is that one)
             stack.append((REQUEST, _ref(ctx), perf_counter()))
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
@@ -299,24 +308,6 @@ class ContextRegistry:
         with self._lock:
             self._threads[_current_thread()] = stack
         return stack
-
-    def _add_unseen_request(self, app: Flask, ctx: t.Any) -> None:
-        """Note a request context that no app push announced.
-
-        It was pushed over an app context that was already there (the test
-        client inside ``with app.app_context()``), or before this registry
-        existed.
-        """
-        if _get_running_loop() is None:
-            stack = getattr(self._local, "stack", None)
-            if stack is None:
-                stack = self._new_thread_stack()
-        else:
-            stack = self._task_stack(create=True)
-        assert stack is not None
-        if any(entry[CONTEXT]() is ctx for entry in stack):
-            return
-        stack.append((REQUEST, _ref(ctx), perf_counter()))
 
     def _task_stack(self, create: bool) -> list[Entry] | None:
         """The running task's stack (the thread's when no task runs)."""

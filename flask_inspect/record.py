@@ -81,6 +81,7 @@ class RequestRecord:
         "_summary",
         "buffered",
         "closed",
+        "contexts_deferred",
         "dispatched",
         "end",
         "environ",
@@ -138,6 +139,9 @@ class RequestRecord:
         self.buffered = False
         self.dispatched = False
         """``request_started`` was seen: Flask began dispatching the request."""
+        self.contexts_deferred = False
+        """The request pushed its own app context; the contexts registry hears of
+        it at ``request_started`` and forgets it at ``appcontext_popped``."""
         self.rule: Rule | None = None
         self.view_args: dict[str, t.Any] | None = None
         self.routing_failure: RoutingFailure | None = None

@@ -40,6 +40,7 @@ from flask import signals
 
 from . import settings
 from .badge import add_badge
+from .badge import html_page_end
 from .record import CapturedException
 from .record import RequestRecord
 from .record import RoutingFailure
@@ -139,37 +140,18 @@ class Recorder:
             self._report_failure()
             return None
 
-    def response_started(
-        self, record: RequestRecord, status: str, headers: list[tuple[str, str]]
-    ) -> list[tuple[str, str]]:
-        """Note the status; the headers to send, with the record's id added."""
-        try:
-            record.status = status
-            record.events.append("start_response")
-            record.times.append(perf_counter())
-            if record.static and status[:1] in "123":
-                return headers  # a static file served fine is not kept
-            return [*headers, (REQUEST_ID_HEADER, record.id)]
-        except Exception:
-            self._report_failure()
-            return headers
+    def returned(self, record: RequestRecord) -> None:
+        """The app returned a body that is not held in memory: follow it to its close.
 
-    def returned(self, record: RequestRecord) -> bool:
-        """The app returned its body: ``True`` if the record must follow the body.
-
-        A body held in memory (Flask knew at ``request_finished``) runs no more
-        of the app's code, so the request is over now; only a streamed one
-        (or one Flask did not finish, after an error) is followed to its close.
+        A streamed body (or one Flask did not finish, after an error) may run
+        more of the app's code while the server sends it. (A buffered body is
+        finished by the middleware at once.)
         """
-        if record.buffered:
-            self.finish(record, "wsgi_return")
-            return False
         try:
             record.events.append("wsgi_return")
             record.times.append(perf_counter())
         except Exception:
             self._report_failure()
-        return True
 
     def raised(self, record: RequestRecord, error: BaseException, event: str) -> None:
         """An error escaped the app (or its streamed body): keep it, end the record."""
@@ -222,16 +204,20 @@ class Recorder:
         recorder = self
 
         def on_appcontext_pushed(app: Flask, **_: t.Any) -> None:
-            request_follows = False
             try:
                 record = current_record()
                 if record is not None:
+                    if not record.dispatched:
+                        # Served through the middleware and not dispatched
+                        # yet: the request's own app context, which
+                        # ``request_started`` tells the registry about
+                        # together with the request context (no frame walk).
+                        record.contexts_deferred = True
+                        record.events.append("appcontext_pushed")
+                        record.times.append(perf_counter())
+                        return
                     record.events.append("appcontext_pushed")
                     record.times.append(perf_counter())
-                    # Served through the middleware and not dispatched yet:
-                    # this push is the request's own, and ``request_started``
-                    # will name its request context without a frame walk.
-                    request_follows = not record.dispatched
                 elif not settings.is_enabled(app):
                     return
             except Exception:
@@ -239,20 +225,22 @@ class Recorder:
             try:
                 contexts = state.contexts
                 if contexts is not None:
-                    contexts.app_pushed(app, request_follows)
+                    contexts.app_pushed(app)
             except Exception:
                 report_failure()
 
         def on_request_started(app: Flask, **_: t.Any) -> None:
             record_id = None
+            app_push_unseen = False
             try:
                 record = current_record()
                 if record is not None:
                     record.dispatched = True
+                    app_push_unseen = record.contexts_deferred
                     record_id = record.id
                     record.events.append("request_started")
                     record.times.append(perf_counter())
-                    _note_routing(record, _current_request())
+                    _note_routing(record)
                 elif not settings.is_enabled(app):
                     return
             except Exception:
@@ -260,7 +248,7 @@ class Recorder:
             try:
                 contexts = state.contexts
                 if contexts is not None:
-                    contexts.request_started(app, record_id)
+                    contexts.request_started(app, record_id, app_push_unseen)
             except Exception:
                 report_failure()
 
@@ -328,13 +316,16 @@ class Recorder:
                     if response is not None:
                         record.buffered = not (response.is_streamed or response.direct_passthrough)
                         if app.config.get(settings.BADGE):
-                            add_badge(
-                                app,
-                                response,
-                                record.id,
-                                record.script_root + prefix,
-                                record.environ.get("REMOTE_ADDR"),
-                            )
+                            page = html_page_end(response)
+                            if page is not None:  # most responses have no </body>
+                                add_badge(
+                                    app,
+                                    response,
+                                    page,
+                                    record.id,
+                                    record.script_root + prefix,
+                                    record.environ.get("REMOTE_ADDR"),
+                                )
             except Exception:
                 report_failure()
 
@@ -349,6 +340,10 @@ class Recorder:
                     _note_g(record)
                     if exc is not None and record.exception is None:
                         record.exception = CapturedException(exc)
+                    if record.contexts_deferred:
+                        # The request pushed its own app context, popped
+                        # right after: ``app_popped`` removes both entries.
+                        return
                 elif not settings.is_enabled(app):
                     return
             except Exception:
@@ -433,7 +428,17 @@ class RecordingMiddleware:
         def start_recorded_response(
             status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
         ) -> t.Callable[[bytes], object]:
-            headers = recorder.response_started(record, status, headers)
+            # Note the status; send the record's id (written out here rather
+            # than in a method: one Python call fewer on every request).
+            try:
+                record.status = status
+                record.events.append("start_response")
+                record.times.append(perf_counter())
+                if not record.static or status[:1] not in "123":
+                    # A copy: the list is the app's. A static file served fine is not kept.
+                    headers = [*headers, (REQUEST_ID_HEADER, record.id)]
+            except Exception:
+                recorder._report_failure()
             if exc_info is None:
                 return start_response(status, headers)
             return start_response(status, headers, exc_info)
@@ -447,8 +452,12 @@ class RecordingMiddleware:
             raise
         finally:
             current.reset(token)
-        if not recorder.returned(record):
+        if record.buffered:
+            # Held in memory (Flask knew at ``request_finished``): no more of
+            # the app's code runs, so the request is over now.
+            recorder.finish(record, "wsgi_return")
             return body
+        recorder.returned(record)
         file_wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
             # Left as it is, so the server can still send the file its fast way.
@@ -532,8 +541,9 @@ def _current_request() -> t.Any:
     return None if ctx is None else ctx.request
 
 
-def _note_routing(record: RequestRecord, request: t.Any) -> None:
+def _note_routing(record: RequestRecord) -> None:
     """The rule and view arguments matched, or why nothing matched."""
+    request = _current_request()
     if request is None:
         return
     rule = request.url_rule
