@@ -207,17 +207,15 @@ class Recorder:
             try:
                 record = current_record()
                 if record is not None:
+                    record.events.append("appcontext_pushed")
+                    record.times.append(perf_counter())
                     if not record.dispatched:
                         # Served through the middleware and not dispatched
                         # yet: the request's own app context, which
                         # ``request_started`` tells the registry about
                         # together with the request context (no frame walk).
                         record.contexts_deferred = True
-                        record.events.append("appcontext_pushed")
-                        record.times.append(perf_counter())
                         return
-                    record.events.append("appcontext_pushed")
-                    record.times.append(perf_counter())
                 elif not settings.is_enabled(app):
                     return
             except Exception:
@@ -264,14 +262,22 @@ class Recorder:
             except Exception:
                 report_failure()
 
-        def on_template_rendered(app: Flask, **_: t.Any) -> None:
-            try:
-                record = current_record()
-                if record is not None:
-                    record.events.append("template_rendered")
-                    record.times.append(perf_counter())
-            except Exception:
-                report_failure()
+        def event_only(name: str) -> t.Callable[..., None]:
+            """A receiver that only puts ``name`` on the record's timeline."""
+
+            def on_event(app: Flask, **_: t.Any) -> None:
+                try:
+                    record = current_record()
+                    if record is not None:
+                        record.events.append(name)
+                        record.times.append(perf_counter())
+                except Exception:
+                    report_failure()
+
+            return on_event
+
+        on_template_rendered = event_only("template_rendered")
+        on_appcontext_tearing_down = event_only("appcontext_tearing_down")
 
         def on_message_flashed(
             app: Flask, message: t.Any = None, category: t.Any = None, **_: t.Any
@@ -352,15 +358,6 @@ class Recorder:
                 contexts = state.contexts
                 if contexts is not None:
                     contexts.request_ended(app)
-            except Exception:
-                report_failure()
-
-        def on_appcontext_tearing_down(app: Flask, **_: t.Any) -> None:
-            try:
-                record = current_record()
-                if record is not None:
-                    record.events.append("appcontext_tearing_down")
-                    record.times.append(perf_counter())
             except Exception:
                 report_failure()
 
