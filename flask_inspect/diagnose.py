@@ -77,6 +77,33 @@ OUTCOMES = (
     BUILD_ONLY,
 )
 
+# Outcomes that decided the verdict: the rule worth drawing under the URL.
+DECIDING = frozenset(
+    {
+        MATCHED,
+        VALIDATION_ERROR,
+        CONVERTER_ERROR,
+        SLASH_REDIRECT,
+        MERGE_REDIRECT,
+        SLASHES_NOT_MERGED,
+        DEFAULTS_REDIRECT,
+        REDIRECT_TO,
+    }
+)
+
+# Outcomes that say nothing beyond "this rule is about something else".
+_UNRELATED = frozenset(
+    {STATIC_MISMATCH, CONVERTER_REJECTED, TOO_FEW_SEGMENTS, TOO_MANY_SEGMENTS, TRAILING_SLASH}
+)
+
+
+def parts_ways_early(outcome: str, segment: int | None) -> bool:
+    """Fails at the host or the first segment: noise on a page unless asked for."""
+    if outcome in (HOST_MISMATCH, BUILD_ONLY):
+        return True
+    return outcome in _UNRELATED and (segment or 0) == 0
+
+
 _DECISION_OUTCOMES = {
     decided.MATCHED: MATCHED,
     decided.SLASH_REDIRECT: SLASH_REDIRECT,

@@ -22,33 +22,6 @@ VERDICT_NAMES = {
     "error": "Error in the app",
 }
 
-# Outcomes that say nothing beyond "this rule is about something else".
-_EARLY_FAILURES = frozenset(
-    {
-        outcomes.HOST_MISMATCH,
-        outcomes.STATIC_MISMATCH,
-        outcomes.CONVERTER_REJECTED,
-        outcomes.TOO_FEW_SEGMENTS,
-        outcomes.TOO_MANY_SEGMENTS,
-        outcomes.TRAILING_SLASH,
-        outcomes.BUILD_ONLY,
-    }
-)
-
-# Outcomes that decided the verdict: the rule worth drawing under the URL.
-_DECIDING = frozenset(
-    {
-        outcomes.MATCHED,
-        outcomes.VALIDATION_ERROR,
-        outcomes.CONVERTER_ERROR,
-        outcomes.SLASH_REDIRECT,
-        outcomes.MERGE_REDIRECT,
-        outcomes.SLASHES_NOT_MERGED,
-        outcomes.DEFAULTS_REDIRECT,
-        outcomes.REDIRECT_TO,
-    }
-)
-
 
 def format_explanation(explanation: Explanation, show_all: bool = False) -> str:
     lines = [
@@ -82,7 +55,7 @@ def format_explanation(explanation: Explanation, show_all: bool = False) -> str:
 
 def _focus(explanation: Explanation) -> Candidate | None:
     for candidate in explanation.candidates:
-        if candidate.outcome in _DECIDING:
+        if candidate.outcome in outcomes.DECIDING:
             return candidate
     if explanation.suggestions:
         return explanation.suggestions[0].candidate
@@ -137,7 +110,10 @@ def _candidate_table(
     shown = [
         (index, candidate)
         for index, candidate in enumerate(candidates)
-        if show_all or candidate is focus or id(candidate) in suggested or not _early(candidate)
+        if show_all
+        or candidate is focus
+        or id(candidate) in suggested
+        or not outcomes.parts_ways_early(candidate.outcome, candidate.segment)
     ]
     hidden = len(candidates) - len(shown)
     title = "Rule by rule, in match order"
@@ -155,12 +131,6 @@ def _candidate_table(
             f"{candidate.rule.ljust(rule_width)}  seg {segment:>2}  {candidate.reason}"
         )
     return lines
-
-
-def _early(candidate: Candidate) -> bool:
-    if candidate.outcome in (outcomes.HOST_MISMATCH, outcomes.BUILD_ONLY):
-        return True
-    return candidate.outcome in _EARLY_FAILURES and (candidate.segment or 0) == 0
 
 
 def format_lint_notes(notes: list[LintNote]) -> list[str]:

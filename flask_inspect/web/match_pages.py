@@ -19,7 +19,6 @@ from .. import diagnose as outcomes
 from ..alignment import Row
 from ..alignment import align
 from ..alignment import columns_for
-from ..diagnose import Candidate
 from ..explain import ExplainInputError
 from ..explain import Explanation
 from ..explain import bind
@@ -61,16 +60,6 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     outcomes.WEBSOCKET_MISMATCH: ("websocket mismatch", "warn"),
     outcomes.BUILD_ONLY: ("build only", ""),
 }
-
-_FAILURES = frozenset(
-    {
-        outcomes.STATIC_MISMATCH,
-        outcomes.CONVERTER_REJECTED,
-        outcomes.TOO_FEW_SEGMENTS,
-        outcomes.TOO_MANY_SEGMENTS,
-        outcomes.TRAILING_SLASH,
-    }
-)
 
 VERDICT_LABELS = {
     "matched": "Matched",
@@ -205,7 +194,9 @@ def _rows(explanation: Explanation) -> list[CandidateRow]:
     early_rows = {
         index
         for index, candidate in enumerate(candidates)
-        if index != focus and id(candidate) not in suggested and _parts_ways_early(candidate)
+        if index != focus
+        and id(candidate) not in suggested
+        and outcomes.parts_ways_early(candidate.outcome, candidate.segment)
     }
     columns = columns_for(
         segments, [c for index, c in enumerate(candidates) if index not in early_rows]
@@ -231,27 +222,10 @@ def _rows(explanation: Explanation) -> list[CandidateRow]:
     return rows
 
 
-def _parts_ways_early(candidate: Candidate) -> bool:
-    """Fails at the host or the first segment: noise unless asked for."""
-    if candidate.outcome in (outcomes.HOST_MISMATCH, outcomes.BUILD_ONLY):
-        return True
-    return candidate.outcome in _FAILURES and (candidate.segment or 0) == 0
-
-
 def _focus(explanation: Explanation) -> int | None:
     """The row that decided the verdict, or the closest rule when none did."""
-    deciding = (
-        outcomes.MATCHED,
-        outcomes.VALIDATION_ERROR,
-        outcomes.CONVERTER_ERROR,
-        outcomes.SLASH_REDIRECT,
-        outcomes.MERGE_REDIRECT,
-        outcomes.SLASHES_NOT_MERGED,
-        outcomes.DEFAULTS_REDIRECT,
-        outcomes.REDIRECT_TO,
-    )
     for index, candidate in enumerate(explanation.candidates):
-        if candidate.outcome in deciding:
+        if candidate.outcome in outcomes.DECIDING:
             return index
     if explanation.suggestions and explanation.suggestions[0].candidate is not None:
         best = explanation.suggestions[0].candidate
