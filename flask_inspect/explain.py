@@ -71,6 +71,16 @@ NOT_FOUND = "not_found"
 # app itself would answer 500.
 ERROR = "error"
 
+# How each verdict reads to a person (page title, CLI first line).
+VERDICT_LABELS = {
+    MATCHED: "Matched",
+    REDIRECT: "Redirect",
+    METHOD_NOT_ALLOWED: "Method not allowed",
+    WEBSOCKET_MISMATCH: "WebSocket mismatch",
+    NOT_FOUND: "Not found",
+    ERROR: "Error in the app",
+}
+
 _METHOD = compile_private(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}\Z")
 _CONTROL = compile_private(r"[\x00-\x1f\x7f]")
 _HOST = compile_private(r"(?:\[[0-9A-Fa-f:.]+\]|[^\s/\\@?#:\[\]]+)(?::[0-9]{1,5})?\Z")

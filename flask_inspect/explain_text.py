@@ -10,22 +10,14 @@ from __future__ import annotations
 
 from . import diagnose as outcomes
 from .diagnose import Candidate
+from .explain import VERDICT_LABELS
 from .explain import Explanation
 from .route_lint import LintNote
-
-VERDICT_NAMES = {
-    "matched": "Matched",
-    "redirect": "Redirect",
-    "method_not_allowed": "Method not allowed",
-    "websocket_mismatch": "WebSocket mismatch",
-    "not_found": "Not found",
-    "error": "Error in the app",
-}
 
 
 def format_explanation(explanation: Explanation, show_all: bool = False) -> str:
     lines = [
-        f"{explanation.status} {VERDICT_NAMES.get(explanation.verdict, explanation.verdict)}  "
+        f"{explanation.status} {VERDICT_LABELS.get(explanation.verdict, explanation.verdict)}  "
         f"{explanation.method} {explanation.host}{explanation.path}"
         + ("  (WebSocket)" if explanation.websocket else ""),
         explanation.summary,

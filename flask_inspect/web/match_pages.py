@@ -19,6 +19,7 @@ from .. import diagnose as outcomes
 from ..alignment import Row
 from ..alignment import align
 from ..alignment import columns_for
+from ..explain import VERDICT_LABELS
 from ..explain import ExplainInputError
 from ..explain import Explanation
 from ..explain import bind
@@ -59,15 +60,6 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     outcomes.METHOD_NOT_ALLOWED: ("method not allowed", "warn"),
     outcomes.WEBSOCKET_MISMATCH: ("websocket mismatch", "warn"),
     outcomes.BUILD_ONLY: ("build only", ""),
-}
-
-VERDICT_LABELS = {
-    "matched": "Matched",
-    "redirect": "Redirect",
-    "method_not_allowed": "Method not allowed",
-    "websocket_mismatch": "WebSocket mismatch",
-    "not_found": "Not found",
-    "error": "Error in the app",
 }
 
 
