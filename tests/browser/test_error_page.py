@@ -21,8 +21,6 @@ def test_explained_404_page_shows_why_and_its_suggestion_leads_to_a_working_page
     app = create_app()
     app.debug = True
     server = live_server_factory(app)
-    # The teaching app has no favicon; the browser's own request for one is not the test.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     response = page.goto(server.url + "/calendar/2026-02-30")
     assert response is not None
     assert response.status == 404

@@ -46,8 +46,6 @@ def test_clicking_a_pages_badge_opens_its_record_with_the_timeline(
     live_server_factory: t.Callable[[Flask], LiveServer], page: Page
 ) -> None:
     server = _start(live_server_factory)
-    # The teaching app has no favicon; the browser's own request for one is not the test.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     response = page.goto(server.url + "/demo/flash")
     assert response is not None
     record_id = response.headers["x-inspect-request-id"]
