@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import traceback
 import typing as t
-from array import array
 from datetime import datetime
 from datetime import timezone
 
@@ -129,10 +128,10 @@ class RequestRecord:
         self.started_at = started_at
         self.thread_name = thread_name
         self.thread_ident = thread_ident
-        # Event names and their perf_counter() times, side by side: two objects
-        # per record rather than a tuple and a float per event.
+        # Event names and their perf_counter() times, side by side: two lists
+        # per record rather than a tuple per event.
         self.events: list[str] = ["wsgi_call"]
-        self.times = array("d", (started,))
+        self.times: list[float] = [started]
         self.status: str | None = None
         self.end: float | None = None
         self.closed = False

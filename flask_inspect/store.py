@@ -1,9 +1,15 @@
 """The request history: a bounded, thread-safe collection of records, newest first.
 
-Every serving thread adds to it while the panel reads it from another, so
-every access takes one short lock. The bound is passed in on each ``add``
-(the recorder reads ``INSPECT_HISTORY_SIZE`` there), so changing the setting
-on a running app takes effect at the next request; the oldest records go first.
+Every serving thread adds to it while the panel reads it from another. The
+serving side takes no lock: a record goes into a ``deque`` with a
+``maxlen`` (one atomic append that also drops the oldest), and an id comes
+off a list made ahead in batches (one atomic pop). The panel's side copies
+the deque (also atomic) and searches the copy; it runs a few times a second
+at most, over a few hundred records.
+
+The bound is passed in on each ``add`` (the recorder reads
+``INSPECT_HISTORY_SIZE`` there), so changing the setting on a running app
+takes effect at the next request; the oldest records go first.
 
 >>> history = RequestHistory()
 >>> record_id = history.new_id()
@@ -11,12 +17,13 @@ on a running app takes effect at the next request; the oldest records go first.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import random
 import threading
 import typing as t
-from collections import OrderedDict
+from collections import deque
 
 
 class HasId(t.Protocol):
@@ -26,17 +33,20 @@ class HasId(t.Protocol):
 
 Record = t.TypeVar("Record", bound=HasId)
 
+ID_BATCH = 256
+"""How many ids are made at once: formatting and random bits cost less in bulk."""
+
 
 class RequestHistory(t.Generic[Record]):
-    """Records by id, in arrival order; at most ``limit`` of them after each add."""
+    """Records in arrival order; at most ``limit`` of them after each add."""
 
     def __init__(self) -> None:
-        # Oldest first. An OrderedDict, not a dict: finding a plain dict's first
-        # key walks over every slot deleted since its last resize, so dropping
-        # the oldest record would get slower the longer the app runs.
-        self._records: OrderedDict[str, Record] = OrderedDict()
+        self._records: deque[Record] = deque(maxlen=200)
+        # Only for changing the bound and for removing one record: adding
+        # needs no lock.
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
+        self._ids: list[str] = []
         # Seeded from the OS once; a system call per request would cost more
         # than the rest of the id, and these ids guard nothing secret.
         self._random = random.Random(os.urandom(16))  # noqa: S311 - not a secret
@@ -47,33 +57,67 @@ class RequestHistory(t.Generic[Record]):
         The random part keeps ids from being guessed from one another, so a
         link to one record does not lead to all the others by arithmetic.
         """
-        return "%x-%06x" % (next(self._counter), self._random.getrandbits(24))  # noqa: UP031 - the fastest
+        try:
+            return self._ids.pop()
+        except IndexError:
+            return self._next_batch()
+
+    def _next_batch(self) -> str:
+        """Make the next ``ID_BATCH`` ids; return the first, keep the rest.
+
+        Two threads may both find the list empty and both make a batch: each
+        number comes from the counter once, so the ids stay unique (only
+        their order of use may interleave).
+        """
+        bits = self._random.getrandbits
+        batch = [f"{next(self._counter):x}-{bits(24):06x}" for _ in range(ID_BATCH)]
+        batch.reverse()  # popped from the end: smallest counter first
+        first = batch.pop()
+        self._ids.extend(batch)
+        return first
 
     def add(self, record: Record, limit: int) -> None:
         """Keep ``record``; drop the oldest records beyond ``limit``."""
+        records = self._records
+        if records.maxlen != limit:
+            records = self._rebound(limit)
+        records.append(record)
+
+    def _rebound(self, limit: int) -> deque[Record]:
         with self._lock:
             records = self._records
-            records[record.id] = record
-            while len(records) > limit:
-                records.popitem(last=False)
+            if records.maxlen != limit:
+                # A record added by another thread meanwhile, into the old
+                # deque, may be lost: only when the setting has just changed.
+                records = deque(records.copy(), maxlen=limit)
+                self._records = records
+            return records
 
     def get(self, record_id: str) -> Record | None:
-        with self._lock:
-            return self._records.get(record_id)
+        for record in self._records.copy():
+            if record.id == record_id:
+                return record
+        return None
 
     def discard(self, record_id: str) -> None:
         """Forget one record (a static file served fine is not worth keeping)."""
         with self._lock:
-            self._records.pop(record_id, None)
+            records = self._records
+            for record in records.copy():
+                if record.id == record_id:
+                    # ``remove`` compares by identity for records (no ``__eq__``
+                    # runs Python code), so it cannot race with an append.
+                    with contextlib.suppress(ValueError):  # pushed out meanwhile
+                        records.remove(record)
+                    return
 
     def newest_first(self) -> list[Record]:
-        with self._lock:
-            return list(reversed(self._records.values()))
+        records = list(self._records.copy())
+        records.reverse()
+        return records
 
     def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
+        self._records.clear()
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._records)
+        return len(self._records)

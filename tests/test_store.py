@@ -100,3 +100,35 @@ def test_history_is_safe_to_fill_and_read_from_many_threads() -> None:
     assert len(history) == 300
     ids = [item.id for item in history.newest_first()]
     assert len(set(ids)) == 300
+
+
+def test_ids_drawn_from_many_threads_at_once_are_unique() -> None:
+    history: RequestHistory[Item] = RequestHistory()
+    start = threading.Barrier(8)
+    drawn: list[list[str]] = [[] for _ in range(8)]
+
+    def draw(into: list[str]) -> None:
+        start.wait()
+        for _ in range(3000):  # several batches each, so refills overlap
+            into.append(history.new_id())
+
+    threads = [threading.Thread(target=draw, args=(into,)) for into in drawn]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    every_id = [record_id for into in drawn for record_id in into]
+    assert len(every_id) == 24000
+    assert len(set(every_id)) == 24000
+    counters = sorted(int(record_id.split("-")[0], 16) for record_id in every_id)
+    assert counters == list(range(1, 24001))  # no number skipped or repeated
+
+
+def test_history_raising_the_limit_keeps_what_it_has() -> None:
+    history: RequestHistory[Item] = RequestHistory()
+    for index in range(5):
+        history.add(Item(str(index)), 5)
+    history.add(Item("next"), 8)
+    assert [item.id for item in history.newest_first()] == ["next", "4", "3", "2", "1", "0"]
+    history.add(Item("after"), 8)
+    assert len(history) == 7
