@@ -45,8 +45,8 @@ APP = "app"
 REQUEST = "request"
 
 RECORD_ID_ENVIRON_KEY = "flask_inspect.record_id"
-"""Where the request's record id is kept, so a copied request context (in a
-background thread, where no ``request_started`` is sent) links to it too."""
+"""Where the recorder's middleware puts the request's record id, so a request
+context (also one copied into a background thread) links to its record."""
 
 LONG_HELD_MS = 2000.0
 """Contexts pushed for longer than this are highlighted on the page."""
@@ -247,10 +247,8 @@ class ContextRegistry:
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
 
-    def request_started(
-        self, app: Flask, record_id: str | None, app_push_unseen: bool = False
-    ) -> None:
-        """``request_started``: link the request to its record; add it if unseen.
+    def request_started(self, app: Flask, app_push_unseen: bool = False) -> None:
+        """``request_started``: add the request context if it is not seen yet.
 
         ``app_push_unseen``: the caller did not report the push of the
         request's own app context (the recorder does not, for a request served
@@ -261,8 +259,6 @@ class ContextRegistry:
             ctx = self._request_context()
             if ctx is None:
                 return
-            if record_id is not None:
-                ctx.request.environ[RECORD_ID_ENVIRON_KEY] = record_id
             if _get_running_loop() is None:
                 stack = getattr(self._local, "stack", None)
                 if stack is None:

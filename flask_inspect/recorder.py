@@ -41,6 +41,7 @@ from flask import signals
 from . import settings
 from .badge import add_badge
 from .badge import html_page_end
+from .contexts import RECORD_ID_ENVIRON_KEY
 from .record import CapturedException
 from .record import RequestRecord
 from .record import RoutingFailure
@@ -135,6 +136,7 @@ class Recorder:
                 history.new_id(), environ, perf_counter(), time(), thread.name, thread.ident
             )
             history.add(record, settings.history_size(app))
+            environ[RECORD_ID_ENVIRON_KEY] = record.id  # for the contexts page's links
             return record
         except Exception:
             self._report_failure()
@@ -228,14 +230,12 @@ class Recorder:
                 report_failure()
 
         def on_request_started(app: Flask, **_: t.Any) -> None:
-            record_id = None
             app_push_unseen = False
             try:
                 record = current_record()
                 if record is not None:
                     record.dispatched = True
                     app_push_unseen = record.contexts_deferred
-                    record_id = record.id
                     record.events.append("request_started")
                     record.times.append(perf_counter())
                     _note_routing(record)
@@ -246,7 +246,7 @@ class Recorder:
             try:
                 contexts = state.contexts
                 if contexts is not None:
-                    contexts.request_started(app, record_id, app_push_unseen)
+                    contexts.request_started(app, app_push_unseen)
             except Exception:
                 report_failure()
 
@@ -320,7 +320,11 @@ class Recorder:
                     record.events.append("request_finished")
                     record.times.append(perf_counter())
                     if response is not None:
-                        record.buffered = not (response.is_streamed or response.direct_passthrough)
+                        # A list is what Flask makes of a returned str or bytes
+                        # (asked first: ``is_streamed`` is a Python property).
+                        record.buffered = not response.direct_passthrough and (
+                            type(response.response) is list or not response.is_streamed
+                        )
                         if app.config.get(settings.BADGE):
                             page = html_page_end(response)
                             if page is not None:  # most responses have no </body>
@@ -526,23 +530,19 @@ def install_recorder(app: Flask, state: HasContexts, prefix: str) -> Recorder:
 # -- raw facts, read on the request's thread ----------------------------------
 
 
-def _current_request() -> t.Any:
-    if _request_context_var is not None:
-        ctx = _request_context_var.get(None)
-    elif _app_context_var is not None:
-        ctx = _app_context_var.get(None)
-        if ctx is not None and not getattr(ctx, "has_request", False):
-            return None
-    else:
-        return None
-    return None if ctx is None else ctx.request
-
-
 def _note_routing(record: RequestRecord) -> None:
     """The rule and view arguments matched, or why nothing matched."""
-    request = _current_request()
-    if request is None:
+    if _request_context_var is not None:
+        ctx = _request_context_var.get(None)
+    elif _app_context_var is not None:  # Flask 3.2: the request is on the app context
+        ctx = _app_context_var.get(None)
+        if ctx is not None and not getattr(ctx, "has_request", False):
+            return
+    else:
         return
+    if ctx is None:
+        return
+    request = ctx.request
     rule = request.url_rule
     record.rule = rule
     if rule is not None:

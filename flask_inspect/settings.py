@@ -88,8 +88,11 @@ def client_allowed(app: Flask, remote_addr: str | None) -> bool:
 
 
 def history_size(app: Flask) -> int:
+    value = app.config.get(HISTORY_SIZE, DEFAULTS[HISTORY_SIZE])
+    if type(value) is int and value >= 1:
+        return value  # read on every request: the usual case makes no more calls
     try:
-        return max(1, int(app.config.get(HISTORY_SIZE, DEFAULTS[HISTORY_SIZE])))
+        return max(1, int(value))
     except (TypeError, ValueError):
         return int(DEFAULTS[HISTORY_SIZE])
 

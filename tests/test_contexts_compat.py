@@ -21,6 +21,7 @@ import flask.helpers
 from flask import Flask
 
 from flask_inspect import context_compat as compat
+from flask_inspect.contexts import RECORD_ID_ENVIRON_KEY
 from flask_inspect.contexts import ContextRegistry
 
 
@@ -162,10 +163,12 @@ def test_merged_model_helpers_read_the_request_from_the_app_context() -> None:
 def test_merged_model_draws_one_context_as_an_app_box_and_a_request_box() -> None:
     registry = ContextRegistry(compat.detect_context_model(_merged_modules()))
     app = Flask("merged")
-    ctx = Flask32StyleAppContext(app, _MergedRequest())
+    request = _MergedRequest()
+    request.environ[RECORD_ID_ENVIRON_KEY] = "7-abc"  # as the recorder's middleware does
+    ctx = Flask32StyleAppContext(app, request)
     ctx.push()
     registry.app_pushed(app)
-    registry.request_started(app, "7-abc")
+    registry.request_started(app)
     (lane,) = [
         thread
         for thread in registry.snapshot().threads
