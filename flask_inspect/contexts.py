@@ -10,6 +10,13 @@ entry holds only a weak reference to its context. Everything is turned into
 readable dictionaries later, by :meth:`ContextRegistry.snapshot`, on the
 thread that draws the page.
 
+A request served through the recorder's middleware (nearly every request)
+takes a shorter way, because it is the per-request cost: its own app and
+request contexts are not put on the thread's stack but on the request's
+record (two weak references), and the record goes in ``served`` until its
+app context is popped; the snapshot puts them back in their place on the
+thread's lane, ordered by push time with whatever else that thread pushed.
+
 There is no signal for a request context push. With Flask 3.0/3.1 a request
 served through the recorder's middleware is seen at ``request_started``
 (with its own app context, pushed a moment before: the recorder knows it is
@@ -160,6 +167,21 @@ class ContextsSnapshot:
         }
 
 
+class ServedRequest(t.Protocol):
+    """A request served through the recorder's middleware (its record).
+
+    The registry sets ``app_context`` and ``request_context`` (weak
+    references, ``None`` when not pushed or not separate) and
+    ``contexts_pushed_at`` when the request starts, and clears
+    ``app_context`` once that context is popped.
+    """
+
+    thread_ident: int | None
+    app_context: weakref.ref[t.Any] | None
+    request_context: weakref.ref[t.Any] | None
+    contexts_pushed_at: float
+
+
 class _TaskStack:
     """A task's entries and the thread its event loop runs on."""
 
@@ -188,6 +210,9 @@ class ContextRegistry:
         )
         # The same lists as ``_threads``, found without hashing a weak key.
         self._local = threading.local()
+        # Requests being served through the middleware, by ``id()``: their
+        # own contexts are held by them (see the module's docstring).
+        self._served: dict[int, ServedRequest] = {}
         # Guards adding keys and the snapshot's walk over tasks; a thread
         # only ever changes its own stack, so pushes and pops need no lock.
         self._lock = threading.Lock()
@@ -230,9 +255,22 @@ class ContextRegistry:
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
 
-    def app_popped(self, app: Flask) -> None:
-        """``appcontext_popped``: drop what is no longer pushed from the top."""
+    def app_popped(self, app: Flask, served: ServedRequest | None = None) -> None:
+        """``appcontext_popped``: drop what is no longer pushed from the top.
+
+        ``served``: the request being served through the middleware on this
+        thread, if any: when its own app context is the one popped, the
+        request is forgotten, and the thread's stack is left alone.
+        """
         try:
+            if served is not None:
+                app_context = served.app_context
+                if app_context is not None:
+                    ctx = app_context()
+                    if ctx is None or not getattr(ctx, self._pushed_attribute, None):
+                        served.app_context = None
+                        self._served.pop(id(served), None)
+                        return
             if _get_running_loop() is None:
                 stack = getattr(self._local, "stack", None)
             else:
@@ -247,18 +285,27 @@ class ContextRegistry:
         except Exception:  # noqa: S110 - must never break the app it watches
             pass
 
-    def request_started(self, app: Flask, app_push_unseen: bool = False) -> None:
+    def request_started(self, app: Flask, served: ServedRequest | None = None) -> None:
         """``request_started``: add the request context if it is not seen yet.
 
-        ``app_push_unseen``: the caller did not report the push of the
-        request's own app context (the recorder does not, for a request served
-        through its middleware: that saves a call, and the search of the call
-        stack for the request context), so both are added here.
+        ``served``: the request is served through the recorder's middleware,
+        which did not report the push of its own app context (that saves a
+        call, and the search of the call stack for the request context): both
+        contexts are kept on ``served`` until :meth:`app_popped` is told.
         """
         try:
             ctx = self._request_context()
             if ctx is None:
                 return
+            if served is not None:
+                app_ctx = self._app_context()
+                if app_ctx is not None:
+                    served.app_context = _ref(app_ctx)
+                    # With the merged model the request is the app context.
+                    served.request_context = None if ctx is app_ctx else _ref(ctx)
+                    served.contexts_pushed_at = perf_counter()
+                    self._served[id(served)] = served
+                    return
             if _get_running_loop() is None:
                 stack = getattr(self._local, "stack", None)
                 if stack is None:
@@ -266,10 +313,6 @@ class ContextRegistry:
             else:
                 stack = self._task_stack(create=True)
                 assert stack is not None
-            if app_push_unseen:
-                app_ctx = self._app_context()
-                if app_ctx is not None and not (stack and _top_app_context(stack) is app_ctx):
-                    stack.append((APP, _ref(app_ctx), perf_counter()))
             for entry in stack:  # a loop, not any(): no generator per request
                 if entry[CONTEXT]() is ctx:
                     return  # seen when its app context was pushed (or it is that one)
@@ -327,7 +370,34 @@ class ContextRegistry:
         with self._lock:
             stacks = [*self._threads.values()]
             stacks += [task_stack.entries for task_stack in self._tasks.values()]
+        stacks += self._served_entries().values()
         return sum(1 for stack in stacks for entry in list(stack) if not _is_gone(entry))
+
+    def served_count(self) -> int:
+        """Requests served through the middleware whose contexts are held here."""
+        self._served_entries()  # forgets those whose contexts are gone
+        return len(self._served)
+
+    def _served_entries(self) -> dict[int | None, list[Entry]]:
+        """The served requests' contexts as stack entries, by thread ident.
+
+        A request whose app context is gone or popped (its receiver failed,
+        say) is forgotten here, so nothing stays behind for good.
+        """
+        by_thread: dict[int | None, list[Entry]] = {}
+        for key, served in list(self._served.items()):
+            app_context = served.app_context
+            ctx = app_context() if app_context is not None else None
+            if ctx is None or compat.push_count(ctx) <= 0:
+                self._served.pop(key, None)
+                continue
+            assert app_context is not None
+            pushed_at = served.contexts_pushed_at
+            entries = by_thread.setdefault(served.thread_ident, [])
+            entries.append((APP, app_context, pushed_at))
+            if served.request_context is not None:
+                entries.append((REQUEST, served.request_context, pushed_at))
+        return by_thread
 
     # -- reading, on the thread that draws the page ------------------------
 
@@ -345,16 +415,22 @@ class ContextRegistry:
             if contexts and thread is not None:
                 state = TaskState(name=task.get_name(), contexts=contexts)
                 tasks_by_thread.setdefault(id(thread), []).append(state)
+        served = self._served_entries()
         threads = []
         for thread in threading.enumerate():
-            stack = self._threads.get(thread)
+            entries = list(self._threads.get(thread) or ())
+            served_here = served.get(thread.ident)
+            if served_here:
+                # In push order; a stable sort keeps an app context below
+                # the request context pushed in the same instant.
+                entries = sorted(entries + served_here, key=_pushed_at)
             threads.append(
                 ThreadState(
                     ident=thread.ident,
                     name=thread.name,
                     daemon=thread.daemon,
                     serving=thread is serving,
-                    contexts=describe_entries(list(stack or ()), now, self._merged),
+                    contexts=describe_entries(entries, now, self._merged),
                     tasks=tasks_by_thread.get(id(thread), []),
                 )
             )
@@ -371,6 +447,10 @@ def _getter(var: ContextVar[t.Any] | None) -> t.Callable[[], t.Any]:
     if var is None:
         return lambda: None
     return functools.partial(var.get, None)
+
+
+def _pushed_at(entry: Entry) -> float:
+    return entry[PUSHED_AT]
 
 
 def _top_app_context(stack: list[Entry]) -> t.Any:

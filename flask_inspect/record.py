@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import traceback
 import typing as t
+import weakref
 from datetime import datetime
 from datetime import timezone
 
@@ -78,9 +79,11 @@ class RequestRecord:
     __slots__ = (
         "_explanation",
         "_summary",
+        "app_context",
         "buffered",
         "closed",
         "contexts_deferred",
+        "contexts_pushed_at",
         "dispatched",
         "end",
         "environ",
@@ -92,6 +95,7 @@ class RequestRecord:
         "method",
         "path",
         "query_string",
+        "request_context",
         "routing_failure",
         "rule",
         "script_root",
@@ -141,6 +145,11 @@ class RequestRecord:
         self.contexts_deferred = False
         """The request pushed its own app context; the contexts registry hears of
         it at ``request_started`` and forgets it at ``appcontext_popped``."""
+        self.app_context: weakref.ref[t.Any] | None = None
+        """The request's own app context while it is pushed (set by the
+        contexts registry, with ``request_context`` and ``contexts_pushed_at``)."""
+        self.request_context: weakref.ref[t.Any] | None = None
+        self.contexts_pushed_at = started
         self.rule: Rule | None = None
         self.view_args: dict[str, t.Any] | None = None
         self.routing_failure: RoutingFailure | None = None

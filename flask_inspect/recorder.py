@@ -230,12 +230,13 @@ class Recorder:
                 report_failure()
 
         def on_request_started(app: Flask, **_: t.Any) -> None:
-            app_push_unseen = False
+            served = None
             try:
                 record = current_record()
                 if record is not None:
                     record.dispatched = True
-                    app_push_unseen = record.contexts_deferred
+                    if record.contexts_deferred:
+                        served = record
                     record.events.append("request_started")
                     record.times.append(perf_counter())
                     _note_routing(record)
@@ -246,7 +247,7 @@ class Recorder:
             try:
                 contexts = state.contexts
                 if contexts is not None:
-                    contexts.request_started(app, app_push_unseen)
+                    contexts.request_started(app, served)
             except Exception:
                 report_failure()
 
@@ -366,6 +367,7 @@ class Recorder:
                 report_failure()
 
         def on_appcontext_popped(app: Flask, **_: t.Any) -> None:
+            record = None
             try:
                 record = current_record()
                 if record is not None:
@@ -378,7 +380,7 @@ class Recorder:
             try:
                 contexts = state.contexts
                 if contexts is not None:
-                    contexts.app_popped(app)
+                    contexts.app_popped(app, record)
             except Exception:
                 report_failure()
 

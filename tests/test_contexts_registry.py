@@ -128,6 +128,54 @@ def test_a_served_request_shows_its_endpoint_and_record_id() -> None:
     assert registry_of(app).pushed_count() == 0
 
 
+def test_contexts_pushed_inside_a_served_request_stack_above_its_own() -> None:
+    app = make_app()
+    seen: dict[str, list[ContextInfo]] = {}
+
+    @app.route("/nested")
+    def nested() -> str:
+        with app.app_context():
+            with app.app_context():
+                seen["inside"] = lane(app).contexts
+            seen["after_inner_pop"] = lane(app).contexts
+        seen["after_both"] = lane(app).contexts
+        return "ok"
+
+    assert app.test_client().get("/nested").status_code == 200
+    inside = seen["inside"]
+    assert kinds(inside) == ["app", "request", "app", "app"]
+    assert [box.depth for box in inside] == [1, 1, 2, 3]
+    assert inside[1].path == "/nested"
+    assert len({box.object_id for box in inside}) == 4
+    assert kinds(seen["after_inner_pop"]) == ["app", "request", "app"]
+    assert kinds(seen["after_both"]) == ["app", "request"]
+    registry = registry_of(app)
+    assert lane(app).contexts == []
+    assert registry.pushed_count() == 0
+    assert registry.served_count() == 0
+
+
+def test_a_served_request_whose_pop_went_unheard_is_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = make_app()
+    registry = registry_of(app)
+
+    @app.route("/quick")
+    def quick() -> str:
+        return "ok"
+
+    def deaf(*args: object) -> None:
+        return None  # the pop is never reported, as if the receiver had failed
+
+    monkeypatch.setattr(registry, "app_popped", deaf)
+    assert app.test_client().get("/quick").status_code == 200
+    monkeypatch.undo()
+    # Its contexts are popped, so the next look drops the request.
+    assert lane(app).contexts == []
+    assert registry.served_count() == 0
+
+
 def test_request_pushed_over_an_existing_app_context_is_seen_when_it_starts() -> None:
     app = make_app()
     seen: dict[str, t.Any] = {}
@@ -390,8 +438,7 @@ def test_registry_events_never_raise(event: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(registry, "_request_context", broken)
     monkeypatch.setattr(registry, "_local", None)
     with app.test_request_context("/"):
-        arguments: tuple[object, ...] = (app, "id") if event == "request_started" else (app,)
-        assert getattr(registry, event)(*arguments) is None
+        assert getattr(registry, event)(app) is None
 
 
 def test_snapshot_is_plain_json_in_the_documented_shape() -> None:
