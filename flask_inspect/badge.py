@@ -47,9 +47,7 @@ def html_page_end(response: Response) -> tuple[bytes, int] | None:
         return None
     else:
         html = response.get_data()
-    index = html.rfind(b"</body>")  # the usual spelling first: no second call
-    if index < 0:
-        index = body_end(html)
+    index = body_end(html)
     return None if index < 0 else (html, index)
 
 

@@ -51,10 +51,6 @@ if t.TYPE_CHECKING:
 APP = "app"
 REQUEST = "request"
 
-RECORD_ID_ENVIRON_KEY = "flask_inspect.record_id"
-"""Where the recorder's middleware puts the request's record id, so a request
-context (also one copied into a background thread) links to its record."""
-
 LONG_HELD_MS = 2000.0
 """Contexts pushed for longer than this are highlighted on the page."""
 
@@ -213,6 +209,11 @@ class ContextRegistry:
         # Requests being served through the middleware, by ``id()``: their
         # own contexts are held by them (see the module's docstring).
         self._served: dict[int, ServedRequest] = {}
+        self.record_ids: t.Callable[[], t.Mapping[int, str]] | None = None
+        """Set by the extension: the record id of each recorded request, by
+        ``id()`` of its WSGI environ (alive as long as its record), so a
+        request box, also one copied into a background thread, links to its
+        record. Asked once per snapshot."""
         # Guards adding keys and the snapshot's walk over tasks; a thread
         # only ever changes its own stack, so pushes and pops need no lock.
         self._lock = threading.Lock()
@@ -406,11 +407,12 @@ class ContextRegistry:
         now = perf_counter()
         captured_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         serving = _current_thread()
+        record_ids = self.record_ids() if self.record_ids is not None else {}
         with self._lock:
             tasks = list(self._tasks.items())
         tasks_by_thread: dict[int, list[TaskState]] = {}
         for task, task_stack in tasks:
-            contexts = describe_entries(list(task_stack.entries), now, self._merged)
+            contexts = describe_entries(list(task_stack.entries), now, self._merged, record_ids)
             thread = task_stack.thread()
             if contexts and thread is not None:
                 state = TaskState(name=task.get_name(), contexts=contexts)
@@ -430,7 +432,7 @@ class ContextRegistry:
                     name=thread.name,
                     daemon=thread.daemon,
                     serving=thread is serving,
-                    contexts=describe_entries(entries, now, self._merged),
+                    contexts=describe_entries(entries, now, self._merged, record_ids),
                     tasks=tasks_by_thread.get(id(thread), []),
                 )
             )
@@ -465,7 +467,9 @@ def _is_gone(entry: Entry) -> bool:
     return ctx is None or compat.push_count(ctx) <= 0
 
 
-def describe_entries(entries: list[Entry], now: float, merged: bool) -> list[ContextInfo]:
+def describe_entries(
+    entries: list[Entry], now: float, merged: bool, record_ids: t.Mapping[int, str]
+) -> list[ContextInfo]:
     """Raw entries of one stack, bottom-up, as boxes a learner can read.
 
     ``depth`` is how deep the context variable is at that box, counting
@@ -502,9 +506,9 @@ def describe_entries(entries: list[Entry], now: float, merged: bool) -> list[Con
             if merged and compat.carries_request(ctx):
                 depth[REQUEST] += pushes
                 described.append(_merged_request_info(info, depth[REQUEST]))
-                _add_request_details(described[-1], ctx)
+                _add_request_details(described[-1], ctx, record_ids)
         else:
-            _add_request_details(info, ctx)
+            _add_request_details(info, ctx, record_ids)
             described.append(info)
     return described
 
@@ -522,7 +526,7 @@ def _merged_request_info(app_info: ContextInfo, depth: int) -> ContextInfo:
     )
 
 
-def _add_request_details(info: ContextInfo, ctx: t.Any) -> None:
+def _add_request_details(info: ContextInfo, ctx: t.Any, record_ids: t.Mapping[int, str]) -> None:
     """Method, path, endpoint and record id, read from the live request."""
     try:
         request = compat.request_of(ctx)
@@ -533,8 +537,7 @@ def _add_request_details(info: ContextInfo, ctx: t.Any) -> None:
         rule = getattr(request, "url_rule", None)
         endpoint = getattr(rule, "endpoint", None)
         info.endpoint = str(endpoint) if endpoint is not None else None
-        record_id = request.environ.get(RECORD_ID_ENVIRON_KEY)
-        info.request_id = str(record_id) if record_id is not None else None
+        info.request_id = record_ids.get(id(request.environ))
         info.request_object_id = f"{id(request):x}"
     except Exception:  # noqa: S110 - a request mid-teardown: show what we have
         pass

@@ -65,6 +65,7 @@ class Inspect:
         state.contexts = ContextRegistry()
         state.recorder = install_recorder(app, state, state.url_prefix)
         state.history = state.recorder.history
+        state.contexts.record_ids = state.recorder.record_ids_by_environ
 
         from .cli import inspect_group
         from .web.blueprint import create_blueprint

@@ -41,7 +41,6 @@ from flask import signals
 from . import settings
 from .badge import add_badge
 from .badge import html_page_end
-from .contexts import RECORD_ID_ENVIRON_KEY
 from .record import CapturedException
 from .record import RequestRecord
 from .record import RoutingFailure
@@ -59,9 +58,6 @@ if t.TYPE_CHECKING:
     from .contexts import ContextRegistry
 
 REQUEST_ID_HEADER = "X-Inspect-Request-Id"
-
-# The statuses of Werkzeug's routing errors (NotFound, MethodNotAllowed).
-_ROUTING_ERROR_STATUSES = frozenset({404, 405})
 
 logger = logging.getLogger("flask_inspect")
 
@@ -113,6 +109,10 @@ class Recorder:
         for signal, receiver in self._receivers:
             signal.disconnect(receiver, sender=app)
 
+    def record_ids_by_environ(self) -> dict[int, str]:
+        """Each kept record's id, by ``id()`` of its WSGI environ (which it keeps alive)."""
+        return {id(record.environ): record.id for record in self.history.newest_first()}
+
     # -- the record's life, called by the middleware ---------------------------
 
     def begin(self, app: Flask, environ: WSGIEnvironment, prefix: str) -> RequestRecord | None:
@@ -136,7 +136,6 @@ class Recorder:
                 history.new_id(), environ, perf_counter(), time(), thread.name, thread.ident
             )
             history.add(record, settings.history_size(app))
-            environ[RECORD_ID_ENVIRON_KEY] = record.id  # for the contexts page's links
             return record
         except Exception:
             self._report_failure()
@@ -307,20 +306,18 @@ class Recorder:
 
         def on_request_finished(app: Flask, response: Response | None = None, **_: t.Any) -> None:
             """The final response, after every ``after_request`` function: explain, badge."""
-            explain_routing_error = recorder.explain_routing_error
-            if (
-                explain_routing_error is not None
-                and response is not None
-                and response.status_code in _ROUTING_ERROR_STATUSES
-            ):
-                # Here rather than in ``after_request``: other requests pay nothing for it.
-                explain_routing_error(response)  # changes it in place; catches everything
             try:
                 record = current_record()
                 if record is not None:
                     record.events.append("request_finished")
                     record.times.append(perf_counter())
                     if response is not None:
+                        explain_routing_error = recorder.explain_routing_error
+                        if record.routing_failure is not None and explain_routing_error:
+                            # Here rather than in ``after_request``: only a
+                            # request that matched no rule pays for it. Changes
+                            # the response in place and catches everything.
+                            explain_routing_error(response)
                         # A list is what Flask makes of a returned str or bytes
                         # (asked first: ``is_streamed`` is a Python property).
                         record.buffered = not response.direct_passthrough and (

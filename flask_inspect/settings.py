@@ -57,9 +57,10 @@ def apply_defaults(app: Flask) -> None:
 
 def is_enabled(app: Flask) -> bool:
     """``INSPECT_ENABLED``: ``None`` follows ``app.debug``; otherwise its truth."""
-    setting = app.config.get(ENABLED)
+    config = app.config  # read on every request: ``app.debug`` would be one more call
+    setting = config.get(ENABLED)
     if setting is None:
-        return bool(app.debug)
+        return bool(config.get("DEBUG"))
     return bool(setting)
 
 

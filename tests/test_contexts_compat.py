@@ -21,7 +21,6 @@ import flask.helpers
 from flask import Flask
 
 from flask_inspect import context_compat as compat
-from flask_inspect.contexts import RECORD_ID_ENVIRON_KEY
 from flask_inspect.contexts import ContextRegistry
 
 
@@ -164,7 +163,7 @@ def test_merged_model_draws_one_context_as_an_app_box_and_a_request_box() -> Non
     registry = ContextRegistry(compat.detect_context_model(_merged_modules()))
     app = Flask("merged")
     request = _MergedRequest()
-    request.environ[RECORD_ID_ENVIRON_KEY] = "7-abc"  # as the recorder's middleware does
+    registry.record_ids = lambda: {id(request.environ): "7-abc"}  # as the recorder answers
     ctx = Flask32StyleAppContext(app, request)
     ctx.push()
     registry.app_pushed(app)
