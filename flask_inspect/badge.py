@@ -47,7 +47,11 @@ def html_page_end(response: Response) -> tuple[bytes, int] | None:
         return None
     else:
         html = response.get_data()
-    index = body_end(html)
+    index = html.rfind(b"</body>")
+    if index < 0:
+        if b"</" not in html:
+            return None  # no closing tag at all: the usual answer, without a call
+        index = body_end(html)
     return None if index < 0 else (html, index)
 
 

@@ -172,7 +172,9 @@ class ServedRequest(t.Protocol):
     ``app_context`` once that context is popped.
     """
 
-    thread_ident: int | None
+    @property
+    def thread(self) -> threading.Thread: ...
+
     app_context: weakref.ref[t.Any] | None
     request_context: weakref.ref[t.Any] | None
     contexts_pushed_at: float
@@ -394,7 +396,7 @@ class ContextRegistry:
                 continue
             assert app_context is not None
             pushed_at = served.contexts_pushed_at
-            entries = by_thread.setdefault(served.thread_ident, [])
+            entries = by_thread.setdefault(served.thread.ident, [])
             entries.append((APP, app_context, pushed_at))
             if served.request_context is not None:
                 entries.append((REQUEST, served.request_context, pushed_at))

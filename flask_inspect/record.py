@@ -24,6 +24,8 @@ from . import redact
 from .routes import describe_view
 
 if t.TYPE_CHECKING:
+    from threading import Thread
+
     from flask import Flask
     from werkzeug.routing import Rule
 
@@ -74,41 +76,42 @@ class CapturedException:
 
 
 class RequestRecord:
-    """Raw facts about one request; see :meth:`summary` and :meth:`detail`."""
+    """Raw facts about one request; see :meth:`summary` and :meth:`detail`.
+
+    Made on every request, so it holds in slots only what every request sets;
+    the rest reads as the class's default until there is something to say
+    (a ``__dict__`` is made then).
+    """
 
     __slots__ = (
-        "_explanation",
-        "_summary",
+        "__dict__",
         "app_context",
         "buffered",
         "closed",
         "contexts_deferred",
-        "contexts_pushed_at",
         "dispatched",
         "end",
         "environ",
-        "events",
-        "exception",
-        "flashes",
-        "g",
         "id",
-        "method",
-        "path",
-        "query_string",
-        "request_context",
         "routing_failure",
         "rule",
-        "script_root",
         "started",
         "started_at",
         "static",
         "status",
-        "templates",
-        "thread_ident",
-        "thread_name",
-        "times",
-        "view_args",
+        "thread",
+        "timeline",
     )
+
+    view_args: dict[str, t.Any] | None = None
+    exception: CapturedException | None = None
+    templates: t.Sequence[tuple[str | None, tuple[str, ...]]] = ()
+    flashes: t.Sequence[tuple[t.Any, t.Any]] = ()
+    g: dict[str, t.Any] | None = None
+    request_context: weakref.ref[t.Any] | None = None
+    contexts_pushed_at = 0.0
+    _summary: dict[str, t.Any] | None = None
+    _explanation: dict[str, t.Any] | None = None
 
     def __init__(
         self,
@@ -116,26 +119,20 @@ class RequestRecord:
         environ: dict[str, t.Any],
         started: float,
         started_at: float,
-        thread_name: str,
-        thread_ident: int | None,
+        thread: Thread,
     ) -> None:
         self.id = record_id
-        self.method: str = environ.get("REQUEST_METHOD", "GET")
-        self.path: str = environ.get("PATH_INFO", "")
-        self.query_string: str = environ.get("QUERY_STRING", "")
-        self.script_root: str = environ.get("SCRIPT_NAME", "")
-        # The environ itself, read for headers only when drawn: copying them
-        # out costs more than the whole rest of the record. Its other values
-        # are the server's per-request objects, finished with by then.
+        # The environ itself, read (method, path, headers) only when drawn:
+        # copying values out costs more than the whole rest of the record.
+        # Its other values are the server's per-request objects, finished
+        # with by then.
         self.environ = environ
         self.started = started
         self.started_at = started_at
-        self.thread_name = thread_name
-        self.thread_ident = thread_ident
-        # Event names and their perf_counter() times, side by side: two lists
-        # per record rather than a tuple per event.
-        self.events: list[str] = ["wsgi_call"]
-        self.times: list[float] = [started]
+        # The thread itself: its name and ident are read when drawn.
+        self.thread = thread
+        self.timeline: list[tuple[str, float]] = [("wsgi_call", started)]
+        """Events and their ``perf_counter()`` times, in order."""
         self.status: str | None = None
         self.end: float | None = None
         self.closed = False
@@ -148,18 +145,35 @@ class RequestRecord:
         self.app_context: weakref.ref[t.Any] | None = None
         """The request's own app context while it is pushed (set by the
         contexts registry, with ``request_context`` and ``contexts_pushed_at``)."""
-        self.request_context: weakref.ref[t.Any] | None = None
-        self.contexts_pushed_at = started
         self.rule: Rule | None = None
-        self.view_args: dict[str, t.Any] | None = None
         self.routing_failure: RoutingFailure | None = None
         self.static = False
-        self.exception: CapturedException | None = None
-        self.templates: list[tuple[str | None, tuple[str, ...]]] = []
-        self.flashes: list[tuple[t.Any, t.Any]] = []
-        self.g: dict[str, t.Any] | None = None
-        self._summary: dict[str, t.Any] | None = None
-        self._explanation: dict[str, t.Any] | None = None
+
+    # -- read from the environ and the thread, when drawn -------------------
+
+    @property
+    def method(self) -> str:
+        return str(self.environ.get("REQUEST_METHOD", "GET"))
+
+    @property
+    def path(self) -> str:
+        return str(self.environ.get("PATH_INFO", ""))
+
+    @property
+    def query_string(self) -> str:
+        return str(self.environ.get("QUERY_STRING", ""))
+
+    @property
+    def script_root(self) -> str:
+        return str(self.environ.get("SCRIPT_NAME", ""))
+
+    @property
+    def thread_name(self) -> str:
+        return self.thread.name
+
+    @property
+    def thread_ident(self) -> int | None:
+        return self.thread.ident
 
     # -- facts derived cheaply ----------------------------------------------
 
@@ -217,8 +231,7 @@ class RequestRecord:
             "flashes": [_describe_flash(category, message) for category, message in self.flashes],
             "events": [
                 {"name": name, "t_ms": _ms(moment - self.started)}
-                # Not strict: another thread may be between the two appends.
-                for name, moment in zip(list(self.events), list(self.times), strict=False)
+                for name, moment in list(self.timeline)
             ],
         }
         if self.closed:

@@ -87,6 +87,7 @@ class Recorder:
         self.state = state
         self.history = history
         self.prefix = prefix
+        self._panel_folder = prefix + "/"
         self.current: ContextVar[RequestRecord | None] = ContextVar(
             "flask_inspect_record", default=None
         )
@@ -115,10 +116,11 @@ class Recorder:
 
     # -- the record's life, called by the middleware ---------------------------
 
-    def begin(self, app: Flask, environ: WSGIEnvironment, prefix: str) -> RequestRecord | None:
+    def begin(self, app: Flask, environ: WSGIEnvironment) -> RequestRecord | None:
         """A new record for this request, or ``None`` when it is not recorded."""
         try:
-            if not settings.is_enabled(app):
+            limit = settings.recording_limit(app)
+            if not limit:
                 # Off for now (``INSPECT_ENABLED`` unset and debug off): stop
                 # listening, so the app's signals cost nothing extra until
                 # the first request that finds the panel on again.
@@ -128,14 +130,13 @@ class Recorder:
             if not self.listening:
                 self.listen(app)
             path = environ.get("PATH_INFO", "")
-            if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+            if path == self.prefix or path.startswith(self._panel_folder):
                 return None  # the panel's own pages, API and static files
-            thread = current_thread()
             history = self.history
             record = RequestRecord(
-                history.new_id(), environ, perf_counter(), time(), thread.name, thread.ident
+                history.new_id(), environ, perf_counter(), time(), current_thread()
             )
-            history.add(record, settings.history_size(app))
+            history.add(record, limit)
             return record
         except Exception:
             self._report_failure()
@@ -149,8 +150,7 @@ class Recorder:
         finished by the middleware at once.)
         """
         try:
-            record.events.append("wsgi_return")
-            record.times.append(perf_counter())
+            record.timeline.append(("wsgi_return", perf_counter()))
         except Exception:
             self._report_failure()
 
@@ -176,8 +176,7 @@ class Recorder:
     def finish(self, record: RequestRecord, event: str = "body_closed") -> None:
         try:
             record.end = now = perf_counter()
-            record.events.append(event)
-            record.times.append(now)
+            record.timeline.append((event, now))
             record.closed = True
             if record.static and (record.status_code or 500) < 400:
                 self.history.discard(record.id)
@@ -208,8 +207,7 @@ class Recorder:
             try:
                 record = current_record()
                 if record is not None:
-                    record.events.append("appcontext_pushed")
-                    record.times.append(perf_counter())
+                    record.timeline.append(("appcontext_pushed", perf_counter()))
                     if not record.dispatched:
                         # Served through the middleware and not dispatched
                         # yet: the request's own app context, which
@@ -236,8 +234,7 @@ class Recorder:
                     record.dispatched = True
                     if record.contexts_deferred:
                         served = record
-                    record.events.append("request_started")
-                    record.times.append(perf_counter())
+                    record.timeline.append(("request_started", perf_counter()))
                     _note_routing(record)
                 elif not settings.is_enabled(app):
                     return
@@ -256,9 +253,12 @@ class Recorder:
             try:
                 record = current_record()
                 if record is not None:
-                    record.events.append("before_render_template")
-                    record.times.append(perf_counter())
-                    record.templates.append((template.name, tuple(context)))
+                    record.timeline.append(("before_render_template", perf_counter()))
+                    kept = (template.name, tuple(context))
+                    if isinstance(record.templates, list):
+                        record.templates.append(kept)
+                    else:  # the first one (the class's default is an empty tuple)
+                        record.templates = [kept]
             except Exception:
                 report_failure()
 
@@ -269,8 +269,7 @@ class Recorder:
                 try:
                     record = current_record()
                     if record is not None:
-                        record.events.append(name)
-                        record.times.append(perf_counter())
+                        record.timeline.append((name, perf_counter()))
                 except Exception:
                     report_failure()
 
@@ -285,9 +284,12 @@ class Recorder:
             try:
                 record = current_record()
                 if record is not None:
-                    record.events.append("message_flashed")
-                    record.times.append(perf_counter())
-                    record.flashes.append((_kept_text(category), _kept_text(message)))
+                    record.timeline.append(("message_flashed", perf_counter()))
+                    flash = (_kept_text(category), _kept_text(message))
+                    if isinstance(record.flashes, list):
+                        record.flashes.append(flash)
+                    else:  # the first one (the class's default is an empty tuple)
+                        record.flashes = [flash]
             except Exception:
                 report_failure()
 
@@ -297,8 +299,7 @@ class Recorder:
             try:
                 record = current_record()
                 if record is not None:
-                    record.events.append("got_request_exception")
-                    record.times.append(perf_counter())
+                    record.timeline.append(("got_request_exception", perf_counter()))
                     if exception is not None:
                         record.exception = CapturedException(exception)
             except Exception:
@@ -309,8 +310,7 @@ class Recorder:
             try:
                 record = current_record()
                 if record is not None:
-                    record.events.append("request_finished")
-                    record.times.append(perf_counter())
+                    record.timeline.append(("request_finished", perf_counter()))
                     if response is not None:
                         explain_routing_error = recorder.explain_routing_error
                         if record.routing_failure is not None and explain_routing_error:
@@ -343,8 +343,7 @@ class Recorder:
             try:
                 record = current_record()
                 if record is not None:
-                    record.events.append("request_tearing_down")
-                    record.times.append(perf_counter())
+                    record.timeline.append(("request_tearing_down", perf_counter()))
                     _note_g(record)
                     if exc is not None and record.exception is None:
                         record.exception = CapturedException(exc)
@@ -368,8 +367,7 @@ class Recorder:
             try:
                 record = current_record()
                 if record is not None:
-                    record.events.append("appcontext_popped")
-                    record.times.append(perf_counter())
+                    record.timeline.append(("appcontext_popped", perf_counter()))
                 elif not settings.is_enabled(app):
                     return
             except Exception:
@@ -421,7 +419,7 @@ class RecordingMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
         recorder = self.recorder
-        record = recorder.begin(self.app, environ, self.prefix)
+        record = recorder.begin(self.app, environ)
         if record is None:
             return self.wsgi_app(environ, start_response)
 
@@ -432,8 +430,7 @@ class RecordingMiddleware:
             # than in a method: one Python call fewer on every request).
             try:
                 record.status = status
-                record.events.append("start_response")
-                record.times.append(perf_counter())
+                record.timeline.append(("start_response", perf_counter()))
                 if not record.static or status[:1] not in "123":
                     # A copy: the list is the app's. A static file served fine is not kept.
                     headers = [*headers, (REQUEST_ID_HEADER, record.id)]

@@ -91,11 +91,27 @@ def client_allowed(app: Flask, remote_addr: str | None) -> bool:
 def history_size(app: Flask) -> int:
     value = app.config.get(HISTORY_SIZE, DEFAULTS[HISTORY_SIZE])
     if type(value) is int and value >= 1:
-        return value  # read on every request: the usual case makes no more calls
+        return value
     try:
         return max(1, int(value))
     except (TypeError, ValueError):
         return int(DEFAULTS[HISTORY_SIZE])
+
+
+def recording_limit(app: Flask) -> int:
+    """How many requests to keep, or 0 while the panel is off.
+
+    :func:`is_enabled` and :func:`history_size` in one call: the recorder
+    reads both on every request.
+    """
+    config = app.config
+    setting = config.get(ENABLED)
+    if not (config.get("DEBUG") if setting is None else setting):
+        return 0
+    value = config.get(HISTORY_SIZE)  # set by ``apply_defaults``
+    if type(value) is int and value >= 1:
+        return value
+    return history_size(app)
 
 
 def redact_pattern(app: Flask) -> re.Pattern[str]:
