@@ -47,11 +47,7 @@ def html_page_end(response: Response) -> tuple[bytes, int] | None:
         return None
     else:
         html = response.get_data()
-    index = html.rfind(b"</body>")
-    if index < 0:
-        if b"</" not in html:
-            return None  # no closing tag at all: the usual answer, without a call
-        index = body_end(html)
+    index = body_end(html)
     return None if index < 0 else (html, index)
 
 
@@ -134,7 +130,9 @@ def _badge_parts(panel_root: str) -> tuple[bytes, bytes]:
 def body_end(html: bytes) -> int:
     """Where the last ``</body>`` starts (any letter case), or -1."""
     index = html.rfind(b"</body>")
-    if index < 0 and b"</" in html:
+    # ``find``, not ``in``: ``bytes in bytes`` first tries the operand as an
+    # integer and so raises and clears a TypeError, on every response.
+    if index < 0 and html.find(b"</") >= 0:
         index = html.lower().rfind(b"</body>")
     return index
 
