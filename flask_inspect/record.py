@@ -89,10 +89,12 @@ class RequestRecord:
         "buffered",
         "closed",
         "contexts_deferred",
+        "contexts_pushed_at",
         "dispatched",
         "end",
         "environ",
         "id",
+        "request_context",
         "routing_failure",
         "rule",
         "started",
@@ -108,8 +110,6 @@ class RequestRecord:
     templates: t.Sequence[tuple[str | None, tuple[str, ...]]] = ()
     flashes: t.Sequence[tuple[t.Any, t.Any]] = ()
     g: dict[str, t.Any] | None = None
-    request_context: weakref.ref[t.Any] | None = None
-    contexts_pushed_at = 0.0
     _summary: dict[str, t.Any] | None = None
     _explanation: dict[str, t.Any] | None = None
 
@@ -143,8 +143,12 @@ class RequestRecord:
         """The request pushed its own app context; the contexts registry hears of
         it at ``request_started`` and forgets it at ``appcontext_popped``."""
         self.app_context: weakref.ref[t.Any] | None = None
-        """The request's own app context while it is pushed (set by the
-        contexts registry, with ``request_context`` and ``contexts_pushed_at``)."""
+        """The request's own app context while it is pushed: set by the
+        contexts registry, which then also sets ``request_context`` and
+        ``contexts_pushed_at`` (slots, so that every request's record stays
+        without a ``__dict__``; read only after ``app_context`` is set)."""
+        self.request_context: weakref.ref[t.Any] | None
+        self.contexts_pushed_at: float
         self.rule: Rule | None = None
         self.routing_failure: RoutingFailure | None = None
         self.static = False

@@ -190,6 +190,28 @@ def test_record_of_a_matched_request_has_every_field() -> None:
     assert record["flashes"] == [{"category": "info", "message": "Looked at 7"}]
 
 
+def test_a_plain_request_fills_only_the_records_slots() -> None:
+    """What every request writes fits the record's slots: no ``__dict__`` per request.
+
+    The rarer facts (view arguments, templates, flashes, ``g``, exceptions)
+    live in a dictionary made only when there is one to keep.
+    """
+    app = make_app()
+
+    @app.route("/plain")
+    def plain() -> str:
+        return "plain"
+
+    response = app.test_client().get("/plain")
+    history = get_state(app).history
+    assert history is not None
+    record = history.get(response.headers[REQUEST_ID_HEADER])
+    assert record is not None
+    assert record.closed
+    assert record.status == "200 OK"
+    assert vars(record) == {}
+
+
 def test_template_context_keys_are_recorded_by_name() -> None:
     app = recording_app()
     record = record_of(app, app.test_client().get("/shop/item/3", buffered=True))
