@@ -381,13 +381,14 @@ class ContextRegistry:
         self._served_entries()  # forgets those whose contexts are gone
         return len(self._served)
 
-    def _served_entries(self) -> dict[int | None, list[Entry]]:
-        """The served requests' contexts as stack entries, by thread ident.
+    def _served_entries(self) -> dict[threading.Thread, list[Entry]]:
+        """The served requests' contexts as stack entries, by thread (the
+        object, as for the stacks: a reused ident is another thread).
 
         A request whose app context is gone or popped (its receiver failed,
         say) is forgotten here, so nothing stays behind for good.
         """
-        by_thread: dict[int | None, list[Entry]] = {}
+        by_thread: dict[threading.Thread, list[Entry]] = {}
         for key, served in list(self._served.items()):
             app_context = served.app_context
             ctx = app_context() if app_context is not None else None
@@ -396,7 +397,7 @@ class ContextRegistry:
                 continue
             assert app_context is not None
             pushed_at = served.contexts_pushed_at
-            entries = by_thread.setdefault(served.thread.ident, [])
+            entries = by_thread.setdefault(served.thread, [])
             entries.append((APP, app_context, pushed_at))
             if served.request_context is not None:
                 entries.append((REQUEST, served.request_context, pushed_at))
@@ -423,7 +424,7 @@ class ContextRegistry:
         threads = []
         for thread in threading.enumerate():
             entries = list(self._threads.get(thread) or ())
-            served_here = served.get(thread.ident)
+            served_here = served.get(thread)
             if served_here:
                 # In push order; a stable sort keeps an app context below
                 # the request context pushed in the same instant.
