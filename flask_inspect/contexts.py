@@ -194,8 +194,9 @@ class ContextRegistry:
     """Which contexts are pushed on which thread or task, right now.
 
     The four event methods run inline on the request's thread: they store a
-    tuple and a ``perf_counter()``, format nothing, and never raise. In the
-    common case each looks at the top of its thread's stack only.
+    tuple and a ``perf_counter()``, format nothing, and never raise. A request
+    served through the recorder's middleware (the common case) skips the
+    thread's stack altogether; otherwise each looks at the top of that stack.
     """
 
     def __init__(self, model: compat.ContextModel | None = None) -> None:
@@ -231,8 +232,6 @@ class ContextRegistry:
         self._pushed_attribute = model.pushed_attribute
 
     # -- events, on the pushing thread ------------------------------------
-    # The stack lookup is written out in each (rather than a helper) because
-    # a Python call is a measurable share of the per-request budget.
 
     def app_pushed(self, app: Flask) -> None:
         """``appcontext_pushed``: an app context (maybe a request's) went on."""
@@ -240,13 +239,8 @@ class ContextRegistry:
             ctx = self._app_context()
             if ctx is None:
                 return
-            if _get_running_loop() is None:
-                stack = getattr(self._local, "stack", None)
-                if stack is None:
-                    stack = self._new_thread_stack()
-            else:
-                stack = self._task_stack(create=True)
-                assert stack is not None
+            stack = self._stack(create=True)
+            assert stack is not None
             if stack and _top_app_context(stack) is ctx:
                 return  # the same context pushed again: its push count shows it
             now = perf_counter()
@@ -274,10 +268,7 @@ class ContextRegistry:
                         served.app_context = None
                         self._served.pop(id(served), None)
                         return
-            if _get_running_loop() is None:
-                stack = getattr(self._local, "stack", None)
-            else:
-                stack = self._task_stack(create=False)
+            stack = self._stack(create=False)
             pushed_attribute = self._pushed_attribute
             while stack:
                 ctx = stack[-1][CONTEXT]()
@@ -309,13 +300,8 @@ class ContextRegistry:
                     served.contexts_pushed_at = perf_counter()
                     self._served[id(served)] = served
                     return
-            if _get_running_loop() is None:
-                stack = getattr(self._local, "stack", None)
-                if stack is None:
-                    stack = self._new_thread_stack()
-            else:
-                stack = self._task_stack(create=True)
-                assert stack is not None
+            stack = self._stack(create=True)
+            assert stack is not None
             for entry in stack:  # a loop, not any(): no generator per request
                 if entry[CONTEXT]() is ctx:
                     return  # seen when its app context was pushed (or it is that one)
@@ -333,10 +319,7 @@ class ContextRegistry:
         try:
             if self._merged:
                 return
-            if _get_running_loop() is None:
-                stack = getattr(self._local, "stack", None)
-            else:
-                stack = self._task_stack(create=False)
+            stack = self._stack(create=False)
             if stack and stack[-1][CONTEXT]() is self._request_context():
                 stack.pop()
         except Exception:  # noqa: S110 - must never break the app it watches
@@ -344,21 +327,26 @@ class ContextRegistry:
 
     # -- bookkeeping --------------------------------------------------------
 
-    def _new_thread_stack(self) -> list[Entry]:
-        stack: list[Entry] = []
-        self._local.stack = stack
-        with self._lock:
-            self._threads[_current_thread()] = stack
+    def _stack(self, create: bool) -> list[Entry] | None:
+        """This thread's stack, or the running asyncio task's while a loop runs here."""
+        if _get_running_loop() is None:
+            return self._thread_stack(create)
+        return self._task_stack(create)
+
+    def _thread_stack(self, create: bool) -> list[Entry] | None:
+        stack: list[Entry] | None = getattr(self._local, "stack", None)
+        if stack is None and create:
+            stack = []
+            self._local.stack = stack
+            with self._lock:
+                self._threads[_current_thread()] = stack
         return stack
 
     def _task_stack(self, create: bool) -> list[Entry] | None:
         """The running task's stack (the thread's when no task runs)."""
         task = _current_task()
         if task is None:
-            stack = getattr(self._local, "stack", None)
-            if stack is None and create:
-                stack = self._new_thread_stack()
-            return stack
+            return self._thread_stack(create)
         task_stack = self._tasks.get(task)
         if task_stack is None:
             if not create:

@@ -349,7 +349,7 @@ class Recorder:
                         record.exception = CapturedException(exc)
                     if record.contexts_deferred:
                         # The request pushed its own app context, popped
-                        # right after: ``app_popped`` removes both entries.
+                        # right after: ``app_popped`` forgets both contexts.
                         return
                 elif not settings.is_enabled(app):
                     return
