@@ -12,9 +12,11 @@ of 500 calls per variant).
      (``state.contexts = None``), so the recorder's receivers skip it;
    - ``inspected``: ``Inspect(app)`` as shipped, registry included.
 
-   Variants take turns inside each round (rotated) and each ratio is the
-   median over rounds of ``variant / bare`` in that round, so drift in the
-   machine's speed cancels out. The registry's share is ``inspected`` minus
+   Each variant runs in a process of its own (a receiver connected for one
+   app makes blinker look up receivers on every other app's sends too), and
+   they take turns inside each round (rotated); each ratio is the median over
+   rounds of ``variant / bare`` in that round, so drift in the machine's
+   speed cancels out. The registry's share is ``inspected`` minus
    ``recorder only``. Budget: the whole of ``inspected`` <= 1.25x bare.
 
 2. ``GET /_inspect/api/contexts`` with 200 threads each holding an app and a
@@ -40,6 +42,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
+from benchmarks.isolated import interleaved_rounds
 from flask_inspect import Inspect
 from flask_inspect.extension import get_state
 
@@ -99,31 +102,35 @@ def call(app: Flask, environ: WSGIEnvironment) -> None:
 
 
 def seconds_per_call(app: Flask, environ: WSGIEnvironment, calls: int) -> float:
-    started = time.perf_counter()
+    """CPU seconds of this thread per call (the scheduler's pauses not counted)."""
+    started = time.thread_time()
     for _ in range(calls):
         call(app, environ)
-    return (time.perf_counter() - started) / calls
+    return (time.thread_time() - started) / calls
+
+
+def timer(variant: str) -> t.Callable[[int], float]:
+    """Build ``variant``'s app in this (worker) process, warm it up, return its timer."""
+    app = build_app(variant)
+    environ = environ_for("/trivial")
+    seconds_per_call(app, environ, 200)  # warm up
+    return lambda calls: seconds_per_call(app, environ, calls)
 
 
 def request_overhead(rounds: int, calls: int) -> dict[str, tuple[float, float]]:
-    """Per variant: (median ratio to bare, median microseconds per call)."""
-    apps = {variant: build_app(variant) for variant in VARIANTS}
-    environ = environ_for("/trivial")
-    for app in apps.values():
-        seconds_per_call(app, environ, 200)  # warm up
-    ratios: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
-    micros: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
-    for round_index in range(rounds):
-        shift = round_index % len(VARIANTS)
-        order = VARIANTS[shift:] + VARIANTS[:shift]
-        timings = {variant: seconds_per_call(apps[variant], environ, calls) for variant in order}
-        for variant in VARIANTS:
-            ratios[variant].append(timings[variant] / timings["bare"])
-            micros[variant].append(timings[variant] * 1e6)
-    return {
-        variant: (statistics.median(ratios[variant]), statistics.median(micros[variant]))
-        for variant in VARIANTS
-    }
+    """Per variant: (median ratio to bare, median microseconds per call).
+
+    Each variant runs in a process of its own (see ``benchmarks.isolated``).
+    """
+    timings = interleaved_rounds(timer, VARIANTS, (), rounds, calls)
+    result = {}
+    for variant in VARIANTS:
+        ratios = [mine / bare for mine, bare in zip(timings[variant], timings["bare"], strict=True)]
+        result[variant] = (
+            statistics.median(ratios),
+            statistics.median(timings[variant]) * 1e6,
+        )
+    return result
 
 
 class HeldContexts:

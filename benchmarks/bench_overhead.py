@@ -57,6 +57,7 @@ from flask import render_template
 from flask import signals
 from werkzeug.test import EnvironBuilder
 
+from benchmarks.isolated import interleaved_rounds
 from flask_inspect import Inspect
 
 if t.TYPE_CHECKING:
@@ -221,23 +222,23 @@ def time_calls(app: Flask, environ: WSGIEnvironment, calls: int) -> float:
     return (time.thread_time() - started) / calls
 
 
+def timer(variant: str, template_folder: str, path: str) -> t.Callable[[int], float]:
+    """Build ``variant``'s app in this (worker) process, warm it up, return its timer."""
+    app = build_app(variant, template_folder)
+    environ = environ_for(path)
+    for _ in range(200):  # warm up: template cache, url adapter, first-request work
+        call(app, environ)
+    return lambda calls: time_calls(app, environ, calls)
+
+
 def compare(
-    apps: dict[str, Flask], path: str, rounds: int, calls: int
+    variants: list[str], template_folder: str, path: str, rounds: int, calls: int
 ) -> dict[str, tuple[float, float, float, float]]:
     """Per variant: median µs per call, and the median, first and third quartile
-    of its per-round ratio to bare (interleaved rounds)."""
-    environ = environ_for(path)
-    for app in apps.values():
-        for _ in range(200):  # warm up: template cache, url adapter, first-request work
-            call(app, environ)
-    names = list(apps)
-    per_round: dict[str, list[float]] = {name: [] for name in names}
-    for index in range(rounds):
-        order = names[index % len(names) :] + names[: index % len(names)]
-        for name in order:
-            per_round[name].append(time_calls(apps[name], environ, calls))
+    of its per-round ratio to bare (interleaved rounds, one process per variant)."""
+    per_round = interleaved_rounds(timer, variants, (template_folder, path), rounds, calls)
     results = {}
-    for name in names:
+    for name in variants:
         baseline = per_round[BASELINES.get(name, "bare")]
         ratios = [mine / base for mine, base in zip(per_round[name], baseline, strict=True)]
         low, _, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
@@ -290,8 +291,7 @@ def main() -> int:
         python = sys.version.split()[0]
         print(f"Python {python}; {rounds} rounds x {calls} calls per variant and view\n")
         for view in ("trivial", "template"):
-            apps = {variant: build_app(variant, folder) for variant in variants}
-            results = compare(apps, f"/{view}", rounds, calls)
+            results = compare(variants, folder, f"/{view}", rounds, calls)
             print(f"{view} view (ratio: median over rounds, and its middle half)")
             for variant, (micros, ratio, low, high) in results.items():
                 baseline = BASELINES.get(variant, "bare")
