@@ -15,6 +15,11 @@ and, to show where the time goes (not targets):
 
 - ``noop-receivers``: bare Flask plus a receiver that does nothing on each of
   the ten signals the recorder listens to: what blinker's dispatch alone costs;
+- ``skeleton``: the cheapest recorder of the same shape, as a floor (not a
+  product): a middleware that keeps a bounded history of (environ, timeline)
+  and adds the id header, and one receiver per signal that only appends the
+  event to the timeline. No record object, routing facts, contexts registry,
+  badge, explained error pages or streaming;
 - ``no-badge``: inspected with ``INSPECT_BADGE=False``;
 - ``no-contexts``: inspected without the live contexts registry riding on the
   recorder's receivers;
@@ -24,9 +29,11 @@ and, to show where the time goes (not targets):
 Views: a trivial one (returns a short string) and one rendering a small page
 template (a layout, a loop, a flashed message read back). Every call is a
 direct WSGI call with a browser-like environ (no network), the body read
-and closed. Variants take turns inside each round (rotated so none always
-goes first) and each ratio is the median over rounds of ``variant / bare``
-for that round, so drift in machine speed cancels out.
+and closed. Each variant runs in a process of its own (``benchmarks.isolated``
+says why: in a shared process "bare" is not bare), the variants take turns
+inside each round (rotated so none always goes first), and each ratio is the
+median over rounds of ``variant / bare`` for that round, so drift in machine
+speed cancels out.
 
 Then memory: 1,000 records kept (``INSPECT_HISTORY_SIZE=1000``) of the
 template view, measured with ``tracemalloc``.
@@ -49,6 +56,8 @@ import tempfile
 import time
 import tracemalloc
 import typing as t
+from collections import deque
+from contextvars import ContextVar
 from pathlib import Path
 
 from flask import Flask
@@ -61,6 +70,7 @@ from benchmarks.isolated import interleaved_rounds
 from flask_inspect import Inspect
 
 if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
     from _typeshed.wsgi import WSGIEnvironment
 
 LAYOUT = """<!doctype html>
@@ -165,6 +175,8 @@ def build_app(variant: str, template_folder: str) -> Flask:
     elif variant == "noop-receivers":
         for name in RECORDED_SIGNALS:
             getattr(signals, name).connect(_ignore, sender=app, weak=False)
+    elif variant == "skeleton":
+        install_skeleton(app)
     elif variant == "off":
         app.config["INSPECT_ENABLED"] = False
         Inspect(app)
@@ -178,6 +190,47 @@ def build_app(variant: str, template_folder: str) -> Flask:
 
 def _ignore(sender: object, **extra: object) -> None:
     return None
+
+
+def install_skeleton(app: Flask) -> None:
+    """The ``skeleton`` variant: a timeline per request, and nothing else."""
+    current: ContextVar[list[t.Any] | None] = ContextVar("skeleton", default=None)
+    history: deque[tuple[WSGIEnvironment, list[t.Any]]] = deque(maxlen=200)
+
+    def timeline_receiver(name: str) -> t.Callable[..., None]:
+        def on_signal(sender: Flask, **extra: t.Any) -> None:
+            try:
+                timeline = current.get()
+                if timeline is not None:
+                    timeline.append((name, time.perf_counter()))
+            except Exception:
+                pass
+
+        return on_signal
+
+    receivers = [timeline_receiver(name) for name in RECORDED_SIGNALS]
+    for name, receiver in zip(RECORDED_SIGNALS, receivers, strict=True):
+        getattr(signals, name).connect(receiver, sender=app, weak=False)
+    wsgi_app = app.wsgi_app
+
+    def middleware(environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+        timeline: list[t.Any] = [("wsgi_call", time.perf_counter())]
+        history.append((environ, timeline))
+
+        def start_with_id(
+            status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+        ) -> t.Callable[[bytes], object]:
+            timeline.append(status)
+            return start_response(status, [*headers, ("X-Inspect-Request-Id", "1")], exc_info)
+
+        token = current.set(timeline)
+        try:
+            return wsgi_app(environ, start_with_id)
+        finally:
+            current.reset(token)
+            timeline.append(("wsgi_return", time.perf_counter()))
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
 
 
 def environ_for(path: str) -> WSGIEnvironment:
@@ -284,7 +337,7 @@ def main() -> int:
         print("Flask-DebugToolbar is not installed (pip install -e '.[bench]'): not compared.")
     else:
         variants.append("debugtoolbar")
-    variants += ["noop-receivers", "no-badge", "no-contexts", "bare-nodebug", "idle"]
+    variants += ["noop-receivers", "skeleton", "no-badge", "no-contexts", "bare-nodebug", "idle"]
     failures = []
     with tempfile.TemporaryDirectory() as folder:
         write_templates(Path(folder))
