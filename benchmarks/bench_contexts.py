@@ -42,6 +42,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
+from benchmarks.bench_overhead import time_calls
 from benchmarks.isolated import interleaved_rounds
 from flask_inspect import Inspect
 from flask_inspect.extension import get_state
@@ -73,6 +74,7 @@ def build_app(variant: str) -> Flask:
 
 
 def environ_for(path: str) -> WSGIEnvironment:
+    """A bare environ (no browser headers, unlike ``bench_overhead``'s)."""
     builder = EnvironBuilder(path=path, environ_base={"REMOTE_ADDR": "127.0.0.1"})
     try:
         return builder.get_environ()
@@ -80,41 +82,12 @@ def environ_for(path: str) -> WSGIEnvironment:
         builder.close()
 
 
-def _start_response(
-    status: str, headers: list[tuple[str, str]], exc_info: t.Any = None, /
-) -> t.Callable[[bytes], object]:
-    return _write
-
-
-def _write(data: bytes) -> None:
-    return None
-
-
-def call(app: Flask, environ: WSGIEnvironment) -> None:
-    body = app(dict(environ), _start_response)
-    try:
-        for _chunk in body:
-            pass
-    finally:
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
-
-
-def seconds_per_call(app: Flask, environ: WSGIEnvironment, calls: int) -> float:
-    """CPU seconds of this thread per call (the scheduler's pauses not counted)."""
-    started = time.thread_time()
-    for _ in range(calls):
-        call(app, environ)
-    return (time.thread_time() - started) / calls
-
-
 def timer(variant: str) -> t.Callable[[int], float]:
     """Build ``variant``'s app in this (worker) process, warm it up, return its timer."""
     app = build_app(variant)
     environ = environ_for("/trivial")
-    seconds_per_call(app, environ, 200)  # warm up
-    return lambda calls: seconds_per_call(app, environ, calls)
+    time_calls(app, environ, 200)  # warm up
+    return lambda calls: time_calls(app, environ, calls)
 
 
 def request_overhead(rounds: int, calls: int) -> dict[str, tuple[float, float]]:
