@@ -418,7 +418,7 @@ def summarize(
             if candidate.outcome == outcomes.METHOD_NOT_ALLOWED
         ]
         where = f"{_join_rules(refusing)} " if refusing else "the path "
-        return f"405: {where}allows {allowed}, not {method}"
+        return f"405: {where}{_agree(refusing, 'allows', 'allow')} {allowed}, not {method}"
     if answer.verdict == WEBSOCKET_MISMATCH:
         other_kind = [
             rule
@@ -427,10 +427,11 @@ def summarize(
             and (rule := candidate.rule_object) is not None
         ]
         names = _join_rules([rule.rule for rule in other_kind])
+        accepts = _agree([rule.rule for rule in other_kind], "accepts", "accept")
         if other_kind and all(rule.websocket for rule in other_kind):
-            return f"400: {names} accepts only WebSocket requests"
+            return f"400: {names} {accepts} only WebSocket requests"
         if other_kind:
-            return f"400: {names} accepts only plain HTTP, not WebSocket"
+            return f"400: {names} {accepts} only plain HTTP, not WebSocket"
         return "400: the path fits only rules for the other kind of request (WebSocket vs HTTP)"
     if answer.verdict == ERROR:
         if chosen_candidate is not None:
@@ -500,3 +501,8 @@ def _join_rules(rules: list[str]) -> str:
     if len(unique) <= 3:
         return " and ".join(unique) if len(unique) <= 2 else ", ".join(unique)
     return ", ".join(unique[:3]) + f" and {len(unique) - 3} more"
+
+
+def _agree(rules: list[str], singular: str, plural: str) -> str:
+    """The verb that goes with :func:`_join_rules` of ``rules``: one rule or several."""
+    return singular if len(set(rules)) <= 1 else plural

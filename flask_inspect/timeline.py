@@ -310,7 +310,9 @@ def _span_title(span: Span) -> str:
 EVENT_NOTES = {
     "wsgi_call": "the server called the app (the recorder's middleware)",
     "appcontext_pushed": "an app context was pushed: current_app and g work from here",
-    "request_started": "the request context is pushed and the URL matched; dispatch begins",
+    "request_started": (
+        "the request context is pushed (the URL is matched against the rules then); dispatch begins"
+    ),
     "before_render_template": "a template is about to be rendered",
     "template_rendered": "a template was rendered",
     "message_flashed": "flash() stored a message for the next page",
@@ -325,3 +327,23 @@ EVENT_NOTES = {
     "wsgi_raise": "an exception escaped the app to the server",
     "body_raise": "an exception escaped while the body was streamed",
 }
+
+
+def event_notes(endpoint: str | None, routing_exception: str | None) -> dict[str, str]:
+    """:data:`EVENT_NOTES` told for one request: did its URL match a rule?
+
+    ``request_started`` is sent whether or not a rule took the URL; a 404,
+    405 or slash redirect raises its routing exception only when dispatch
+    begins. So the note says which happened, from the record.
+    """
+    if routing_exception is not None:
+        started = (
+            "the request context is pushed; no rule took the URL as it is "
+            f"(Werkzeug raised {routing_exception}), so dispatch goes to error "
+            "handling instead of a view"
+        )
+    elif endpoint is not None:
+        started = f"the request context is pushed and the URL matched {endpoint!r}; dispatch begins"
+    else:
+        started = "the request context is pushed; dispatch begins"
+    return {**EVENT_NOTES, "request_started": started}

@@ -18,10 +18,10 @@ from flask import request
 from .. import settings
 from ..extension import get_state
 from ..routes import ViewInfo
-from ..timeline import EVENT_NOTES
 from ..timeline import IN_ORDER
 from ..timeline import TO_SCALE
 from ..timeline import build_timeline
+from ..timeline import event_notes
 from ..timeline import layout
 from .responses import api_error
 from .responses import api_json
@@ -84,7 +84,9 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
             (IN_ORDER, "in order", layout(timeline, scale=IN_ORDER)),
             (TO_SCALE, "to scale", layout(timeline, scale=TO_SCALE)),
         ],
-        event_notes=EVENT_NOTES,
+        event_notes=event_notes(
+            data["endpoint"], (data["routing_error"] or {}).get("exception") or None
+        ),
         view_location=ViewInfo(**view).location_relative_to(app.root_path) if view else None,
     ), 200
 
