@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
+import textwrap
 import typing as t
 
 import click
@@ -15,9 +18,15 @@ from .explain import explain
 from .explain import split_target
 from .explain_text import format_explanation
 from .explain_text import format_lint_notes
+from .extension import get_state
 from .route_lint import lint_routes
+from .route_listing import app_routes
+from .route_listing import match_numbers
 from .routes import RouteInfo
 from .routes import describe_routes
+
+APP_ITSELF = "-"
+"""``--blueprint -``: the rules registered on the app, not in a blueprint."""
 
 SORT_KEYS: dict[str, t.Callable[[RouteInfo], t.Any]] = {
     "match": lambda route: route.priority,
@@ -41,25 +50,48 @@ def inspect_group() -> None:
     help="'match' is the order Werkzeug really tries the rules in.",
 )
 @click.option("--filter", "filter_text", default="", help="Only rules containing this text.")
+@click.option("--method", default="", help="Only rules that accept this HTTP method.")
+@click.option(
+    "--blueprint",
+    default="",
+    help="Only rules of this blueprint and the blueprints nested in it ('-': the app's own).",
+)
+@click.option("--all", "show_all", is_flag=True, help="Also list the panel's own rules.")
 @with_appcontext
-def routes_command(as_json: bool, sort: str, filter_text: str) -> None:
+def routes_command(
+    as_json: bool, sort: str, filter_text: str, method: str, blueprint: str, show_all: bool
+) -> None:
     """List every URL rule with its converters, methods and view."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    routes = [route for route in describe_routes(app) if _route_matches(route, filter_text)]
+    panel_blueprint = get_state(app).blueprint_name
+    every_route = describe_routes(app)
+    listed = every_route if show_all else app_routes(every_route, panel_blueprint)
+    _check_blueprint(blueprint, listed)
+    numbers = match_numbers(listed)
+    routes = [
+        route
+        for route in listed
+        if _route_matches(route, filter_text)
+        and _accepts_method(route, method)
+        and _in_blueprint(route, blueprint)
+    ]
     routes.sort(key=SORT_KEYS[sort])
     if as_json:
         click.echo(json.dumps({"routes": [route.to_dict() for route in routes]}, indent=2))
         return
+    width = output_width()
+    hidden = len(every_route) - len(listed)
     if not routes:
-        click.echo("No routes match." if filter_text else "No routes.")
-        return
-    click.echo(format_routes_table(routes))
-    if sort == "match":
-        click.echo("\nOrder: match priority (# = the order Werkzeug tries rules).")
+        click.echo("No routes match." if len(routes) != len(listed) else "No routes.")
+    else:
+        click.echo(format_routes_table(routes, numbers, width))
+        click.echo("")
+    for line in _listing_footer(sort, len(routes), len(listed), hidden):
+        click.echo(_wrap(line, width))
     shown = {route.registration_index for route in routes}
     notes = [note for note in lint_routes(app) if note.rule_index in shown]
     for line in format_lint_notes(notes):
-        click.echo(line)
+        click.echo(_wrap(line, width, indent="      "))
 
 
 @inspect_group.command("match")
@@ -90,14 +122,22 @@ def match_command(
     raise SystemExit(0 if explanation.matched else 1)
 
 
-def format_routes_table(routes: list[RouteInfo]) -> str:
-    """A plain-text table; converters appear as ``name:type``."""
+def format_routes_table(
+    routes: list[RouteInfo], numbers: dict[int, int], width: int | None = None
+) -> str:
+    """A plain-text table; converters appear as ``name:type``.
+
+    ``#`` is the rule's place in match order among the rules listed
+    (``numbers``). Given a ``width``, the columns worth least give way
+    first: the view's location is shortened to its file name, then left
+    out, and then the arguments (their converters still show in the rule).
+    """
     header = ("#", "Methods", "Rule", "Arguments", "Endpoint", "View")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     for route in routes:
         rows.append(
             (
-                str(route.priority),
+                str(numbers.get(route.registration_index, "")),
                 ",".join(m for m in route.methods if m not in route.automatic_methods) or "-",
                 _rule_with_host(route),
                 " ".join(f"{arg.name}:{arg.python_type}" for arg in route.arguments) or "-",
@@ -105,14 +145,90 @@ def format_routes_table(routes: list[RouteInfo]) -> str:
                 route.view.location_relative_to(os.getcwd()) if route.view else "-",
             )
         )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header) - 1)]
+    return "\n".join(_fit_columns(rows, width))
+
+
+def _fit_columns(rows: list[tuple[str, ...]], width: int | None) -> list[str]:
+    """Lay ``rows`` (header first) out as aligned lines no wider than ``width`` if possible."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    if width is not None:
+        columns = _narrow(columns, width)
+    widths = [max(len(cell) for cell in column) for column in columns]
     lines = []
-    for index, row in enumerate(rows):
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]
+    for index in range(len(rows)):
+        cells = [column[index].ljust(w) for column, w in zip(columns, widths, strict=True)]
         lines.append("  ".join(cells).rstrip())
         if index == 0:
-            lines.append("  ".join("-" * width for width in widths) + "  " + "-" * len(header[-1]))
-    return "\n".join(lines)
+            lines.append("  ".join("-" * w for w in widths[:-1]) + "  " + "-" * len(columns[-1][0]))
+    return lines
+
+
+def _narrow(columns: list[list[str]], width: int) -> list[list[str]]:
+    """Shorten or drop the View column, then drop Arguments, until the table fits."""
+
+    def table_width(cols: list[list[str]]) -> int:
+        return sum(max(len(cell) for cell in column) for column in cols) + 2 * (len(cols) - 1)
+
+    if table_width(columns) <= width:
+        return columns
+    view = columns[-1]
+    others = columns[:-1]
+    room = width - table_width(others) - 2
+    if room >= MIN_VIEW_WIDTH:
+        return [*others, [view[0]] + [_shorten_location(cell, room) for cell in view[1:]]]
+    if table_width(others) <= width:
+        return others
+    return [column for column in others if column[0] != "Arguments"]
+
+
+MIN_VIEW_WIDTH = 12
+
+
+def _shorten_location(location: str, room: int) -> str:
+    """``pkg/module.py:12`` as ``module.py:12``, cut from the left to ``room``."""
+    short = os.path.basename(location)
+    if len(short) <= room:
+        return short
+    return "…" + short[-(room - 1) :]
+
+
+def output_width() -> int | None:
+    """How wide the output may be: ``COLUMNS``, else the terminal's; ``None`` when piped."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _wrap(line: str, width: int | None, indent: str = "") -> str:
+    if width is None or len(line) <= width or not line.strip():
+        return line
+    lead = line[: len(line) - len(line.lstrip())]
+    return textwrap.fill(
+        line.strip(),
+        width=max(width, 20),
+        initial_indent=lead,
+        subsequent_indent=indent or lead,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _listing_footer(sort: str, shown: int, listed: int, hidden: int) -> list[str]:
+    """What ``#`` means and what is counted, so the numbers need no guessing."""
+    order = "the order Werkzeug tries these rules in, 1 first"
+    if sort == "match":
+        lines = [f"Match order: # is {order}."]
+    else:
+        lines = [f"Sorted by {sort}; # is still {order}."]
+    noun = "rule" if listed == 1 else "rules"
+    count = f"{listed} {noun}" if shown == listed else f"{shown} of {listed} {noun} shown"
+    if hidden:
+        count += f"; the panel's own {hidden} are not listed (--all lists them)"
+    lines.append(count + ".")
+    return lines
 
 
 def _rule_with_host(route: RouteInfo) -> str:
@@ -121,6 +237,31 @@ def _rule_with_host(route: RouteInfo) -> str:
     if route.subdomain:
         return f"{route.subdomain}.|{route.rule}"
     return route.rule
+
+
+def _accepts_method(route: RouteInfo, method: str) -> bool:
+    return not method or method.upper() in route.methods
+
+
+def _in_blueprint(route: RouteInfo, name: str) -> bool:
+    if not name:
+        return True
+    if name == APP_ITSELF:
+        return route.blueprint is None
+    return route.blueprint is not None and (
+        route.blueprint == name or route.blueprint.startswith(name + ".")
+    )
+
+
+def _check_blueprint(name: str, routes: list[RouteInfo]) -> None:
+    known = sorted({route.blueprint for route in routes if route.blueprint})
+    if name and name != APP_ITSELF and name not in known:
+        choices = ", ".join(known) or "none"
+        raise click.BadParameter(
+            f"no blueprint {name!r} among the rules listed (blueprints: {choices}; "
+            f"{APP_ITSELF!r}: the app's own rules).",
+            param_hint="'--blueprint'",
+        )
 
 
 def _route_matches(route: RouteInfo, text: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -50,3 +52,29 @@ def test_python_m_example_app_serves_the_panel_and_prints_its_url() -> None:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+def _readme_console_blocks(command_prefix: str) -> list[tuple[str, str]]:
+    """``(command, output)`` of every README console block whose command starts so."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n\$ (.*?)\n(.*?)```", readme, re.S)
+    return [(command, output) for command, output in blocks if command.startswith(command_prefix)]
+
+
+def test_readme_routes_example_is_exactly_what_the_command_prints() -> None:
+    blocks = _readme_console_blocks("flask --app example_app.app inspect routes")
+    assert blocks, "the README lost its `flask inspect routes` example"
+    env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+    for command, shown in blocks:
+        arguments = shlex.split(command)[1:]
+        result = subprocess.run(
+            [sys.executable, "-m", "flask", *arguments],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == shown, command

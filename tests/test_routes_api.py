@@ -53,6 +53,8 @@ SAFE_ATTRIBUTES = {
     "hidden",
     "data-priority",
     "data-registration",
+    "data-number",
+    "data-number-all",
     "data-methods",
     "data-panel",
     "data-blueprint",

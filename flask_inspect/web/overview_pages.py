@@ -8,6 +8,7 @@ from importlib.metadata import version
 from flask import Blueprint
 from flask import current_app
 from flask import render_template
+from flask import request
 
 
 def register(blueprint: Blueprint) -> None:
@@ -16,15 +17,24 @@ def register(blueprint: Blueprint) -> None:
 
 def overview_page() -> str:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Counted as the Routes page lists them: the app's own, the panel's apart.
+    panel_blueprint = request.blueprint
+    rules = list(app.url_map.iter_rules())
+    panel_rules = [rule for rule in rules if _is_panel(str(rule.endpoint), panel_blueprint)]
     return render_template(
         "flask_inspect/overview.html",
         active="overview",
         app_name=app.name,
         debug=app.debug,
-        rule_count=len(list(app.url_map.iter_rules())),
-        blueprint_count=len(app.blueprints),
+        rule_count=len(rules) - len(panel_rules),
+        panel_rule_count=len(panel_rules),
+        blueprint_count=len([name for name in app.blueprints if name != panel_blueprint]),
         versions={name: _version(name) for name in ("flask", "werkzeug", "blinker")},
     )
+
+
+def _is_panel(endpoint: str, panel_blueprint: str | None) -> bool:
+    return panel_blueprint is not None and endpoint.startswith(panel_blueprint + ".")
 
 
 def _version(package: str) -> str:

@@ -13,6 +13,9 @@ from flask import request
 
 from ..route_lint import lint_routes
 from ..route_lint import notes_by_rule_index
+from ..route_listing import app_routes
+from ..route_listing import is_panel_route
+from ..route_listing import match_numbers
 from ..routes import describe_routes
 from ..routes import split_rule
 from .match_pages import example_links
@@ -27,6 +30,8 @@ def register(blueprint: Blueprint) -> None:
 def routes_page() -> str:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     routes = describe_routes(app)
+    panel_blueprint = request.blueprint
+    app_only = app_routes(routes, panel_blueprint)
     return render_template(
         "flask_inspect/routes.html",
         active="routes",
@@ -38,7 +43,12 @@ def routes_page() -> str:
         rule_tokens=split_rule,
         as_json=_as_json,
         source_root=os.getcwd(),
-        panel_blueprint=request.blueprint,
+        panel_blueprint=panel_blueprint,
+        is_panel_route=is_panel_route,
+        app_route_count=len(app_only),
+        panel_route_count=len(routes) - len(app_only),
+        app_numbers=match_numbers(app_only),
+        all_numbers=match_numbers(routes),
         match_links=example_links(app),
         lint_notes=notes_by_rule_index(lint_routes(app)),
     )

@@ -123,3 +123,27 @@ def test_rules_are_drawn_as_written_with_types(
     assert row.locator("td.rule").inner_text().replace("\n", "") == "/user/<name>str"
     row = page.locator("#routes-table tbody tr", has_text="page")
     assert "/page/<int(min=1, max=50):number>int" in row.locator("td.rule").all_inner_texts()
+
+
+def _visible_numbers(page: Page) -> list[int]:
+    cells = page.locator("#routes-table tbody tr:visible td.num").all_inner_texts()
+    return [int(cell) for cell in cells]
+
+
+def test_numbers_follow_the_rules_listed_and_survive_filters(
+    page: Page, live_server_factory: t.Callable[..., LiveServer]
+) -> None:
+    _open_routes(page, live_server_factory)
+    app_count = len(_visible_rules(page))
+    assert _visible_numbers(page) == list(range(1, app_count + 1))
+    page.fill("#filter-text", "user")
+    assert page.locator("#route-count").inner_text() == f"2 of {app_count}"
+    assert _visible_numbers(page) == [3, 4]
+    page.fill("#filter-text", "")
+    page.check("#show-panel-routes")
+    total = len(_visible_rules(page))
+    assert total > app_count
+    assert _visible_numbers(page) == list(range(1, total + 1))
+    assert page.locator("#route-count").inner_text() == str(total)
+    page.uncheck("#show-panel-routes")
+    assert _visible_numbers(page) == list(range(1, app_count + 1))

@@ -48,6 +48,11 @@ document.addEventListener("DOMContentLoaded", function () {
         shown += 1;
       }
     });
+    // "#" is the place in match order among the rules listed: it changes
+    // with the panel's own rules, never with the text or select filters.
+    rows.forEach(function (row) {
+      row.cells[0].textContent = showPanel.checked ? row.dataset.numberAll : row.dataset.number;
+    });
     const total = rows.filter(function (row) { return showPanel.checked || !row.dataset.panel; }).length;
     count.textContent = shown === total ? String(total) : shown + " of " + total;
     empty.hidden = shown !== 0;
