@@ -9,6 +9,5 @@ from .app import app
 if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
-    if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
-        print(f"\n  flask-inspect panel: http://{host}:{port}/_inspect/\n", flush=True)
+    # The server's start-up message names the panel's URL (flask_inspect.startup_notice).
     app.run(host=host, port=port, debug=True)

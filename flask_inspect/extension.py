@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from . import settings
 from .contexts import ContextRegistry
 from .recorder import install_recorder
+from .startup_notice import print_panel_url_at_startup
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -76,6 +77,7 @@ class Inspect:
         state.blueprint_name = blueprint.name
         app.cli.add_command(inspect_group)
         install_error_pages(state.recorder)
+        print_panel_url_at_startup(app)
 
 
 def get_state(app: Flask) -> InspectState:

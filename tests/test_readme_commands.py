@@ -36,9 +36,10 @@ def test_python_m_example_app_serves_the_panel_and_prints_its_url() -> None:
     )
     try:
         assert process.stdout is not None
-        first_lines = [process.stdout.readline() for _ in range(3)]
+        # Under the server's own "Running on" line, before the reloader restarts.
+        first_lines = [process.stdout.readline() for _ in range(6)]
         panel_url = f"http://127.0.0.1:{port}/_inspect/"
-        assert any(panel_url in line for line in first_lines), first_lines
+        assert f" * flask-inspect panel: {panel_url}\n" in first_lines, first_lines
         deadline = time.monotonic() + 30
         body = ""
         while time.monotonic() < deadline:
