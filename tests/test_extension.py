@@ -121,6 +121,8 @@ def test_switching_off_after_init_hides_the_panel() -> None:
 
 
 def test_off_panel_404_uses_the_apps_own_404_handler() -> None:
+    # For a client that may not see the panel; a local one is told how to
+    # turn it on (test_a_local_client_of_an_off_panel_is_told_how_to_turn_it_on).
     app = _plain_app(DEBUG=False)
 
     @app.errorhandler(404)
@@ -128,9 +130,48 @@ def test_off_panel_404_uses_the_apps_own_404_handler() -> None:
         return "custom not found", 404
 
     Inspect(app)
-    response = app.test_client().get("/_inspect/routes")
+    response = app.test_client().get(
+        "/_inspect/routes", environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
     assert response.status_code == 404
     assert response.data == b"custom not found"
+
+
+@pytest.mark.parametrize("url", PANEL_URLS)
+def test_a_local_client_of_an_off_panel_is_told_how_to_turn_it_on(url: str) -> None:
+    app = _plain_app(DEBUG=False)
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> tuple[str, int]:
+        return "custom not found", 404
+
+    Inspect(app)
+    response = app.test_client().get(url)
+    assert response.status_code == 404
+    text = response.get_data(as_text=True)
+    assert "flask-inspect is off" in text
+    assert "debug mode" in text
+    assert "INSPECT_ENABLED = True" in text
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    if "/api/" in url:
+        assert response.get_json()["error"] == "panel_off"
+    else:
+        assert response.mimetype == "text/plain"
+        assert len(text.strip().splitlines()) == 1
+    # ... and an address that may not see the panel learns nothing about it.
+    app.config["INSPECT_ALLOWED_HOSTS"] = ("192.0.2.1",)
+    hidden = app.test_client().get(url)
+    assert hidden.status_code == 404
+    assert hidden.data == b"custom not found"
+
+
+def test_a_remote_client_of_an_off_panel_gets_a_bare_404() -> None:
+    app = _plain_app(DEBUG=False)
+    Inspect(app)
+    response = app.test_client().get("/_inspect/", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert response.status_code == 404
+    assert b"flask-inspect" not in response.data
+    assert b"INSPECT_ENABLED" not in response.data
 
 
 def test_init_app_twice_is_harmless() -> None:

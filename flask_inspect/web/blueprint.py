@@ -1,7 +1,8 @@
 """The panel's blueprint: access guard, security headers, and the views.
 
 Every URL under the prefix (pages, JSON, static files) passes the guard:
-404 while the extension is off, 403 with a one-line reason for a client
+404 while the extension is off (with a line saying how to turn it on, for a
+client that may see the panel), 403 with a one-line reason for a client
 whose address is not allowed.
 """
 
@@ -22,6 +23,7 @@ from . import match_pages
 from . import overview_pages
 from . import requests_pages
 from . import routes_pages
+from .off_hint import panel_off_hint
 from .responses import api_error
 from .responses import is_api_request
 
@@ -64,6 +66,9 @@ def create_blueprint() -> Blueprint:
 def _guard() -> Response | None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not settings.is_enabled(app):
+        hint = panel_off_hint(app, request.remote_addr)
+        if hint is not None:
+            return hint
         raise NotFound()
     if not settings.client_allowed(app, request.remote_addr):
         reason = (
