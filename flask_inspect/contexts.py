@@ -87,6 +87,11 @@ class ContextInfo:
     endpoint: str | None = None
     request_id: str | None = None
     request_object_id: str | None = None
+    served_on: str | None = None
+    """Name of the thread that served this request (from its record), if known."""
+    own_request: bool | None = None
+    """True: the request this thread serves; False: one served on another
+    thread, carried here (``copy_current_request_context``); None: unknown."""
 
     def to_dict(self) -> dict[str, t.Any]:
         # Written out rather than ``asdict``: a page of 200 threads calls this
@@ -109,6 +114,8 @@ class ContextInfo:
             data["endpoint"] = self.endpoint
             data["request_id"] = self.request_id
             data["request_object_id"] = self.request_object_id
+            data["served_on"] = self.served_on
+            data["own_request"] = self.own_request
         return data
 
 
@@ -217,6 +224,10 @@ class ContextRegistry:
         ``id()`` of its WSGI environ (alive as long as its record), so a
         request box, also one copied into a background thread, links to its
         record. Asked once per snapshot."""
+        self.record_threads: t.Callable[[], t.Mapping[str, threading.Thread]] | None = None
+        """Set by the extension: the thread that served each recorded request,
+        by record id, so a request box on another thread is told apart as a
+        copy. Asked once per snapshot."""
         # Guards adding keys and the snapshot's walk over tasks; a thread
         # only ever changes its own stack, so pushes and pops need no lock.
         self._lock = threading.Lock()
@@ -399,6 +410,7 @@ class ContextRegistry:
         captured_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         serving = _current_thread()
         record_ids = self.record_ids() if self.record_ids is not None else {}
+        record_threads = self.record_threads() if self.record_threads is not None else {}
         with self._lock:
             tasks = list(self._tasks.items())
         tasks_by_thread: dict[int, list[TaskState]] = {}
@@ -417,13 +429,16 @@ class ContextRegistry:
                 # In push order; a stable sort keeps an app context below
                 # the request context pushed in the same instant.
                 entries = sorted(entries + served_here, key=_pushed_at)
+            contexts = describe_entries(entries, now, self._merged, record_ids)
+            if record_threads:
+                _mark_own_requests(contexts, thread, record_threads)
             threads.append(
                 ThreadState(
                     ident=thread.ident,
                     name=thread.name,
                     daemon=thread.daemon,
                     serving=thread is serving,
-                    contexts=describe_entries(entries, now, self._merged, record_ids),
+                    contexts=contexts,
                     tasks=tasks_by_thread.get(id(thread), []),
                 )
             )
@@ -433,6 +448,21 @@ class ContextRegistry:
             long_held_ms=LONG_HELD_MS,
             threads=threads,
         )
+
+
+def _mark_own_requests(
+    contexts: list[ContextInfo],
+    thread: threading.Thread,
+    record_threads: t.Mapping[str, threading.Thread],
+) -> None:
+    """Tell a request served on ``thread`` from one carried over from another."""
+    for info in contexts:
+        if info.kind != REQUEST or info.request_id is None:
+            continue
+        served_on = record_threads.get(info.request_id)
+        if served_on is not None:
+            info.served_on = served_on.name
+            info.own_request = served_on is thread
 
 
 def _getter(var: ContextVar[t.Any] | None) -> t.Callable[[], t.Any]:

@@ -67,6 +67,7 @@ class Inspect:
         state.recorder = install_recorder(app, state, state.url_prefix)
         state.history = state.recorder.history
         state.contexts.record_ids = state.recorder.record_ids_by_environ
+        state.contexts.record_threads = state.recorder.record_threads_by_id
 
         from .cli import inspect_group
         from .web.blueprint import create_blueprint

@@ -49,6 +49,8 @@ from .redact import plain_text
 from .store import RequestHistory
 
 if t.TYPE_CHECKING:
+    from threading import Thread
+
     from _typeshed.wsgi import StartResponse
     from _typeshed.wsgi import WSGIApplication
     from _typeshed.wsgi import WSGIEnvironment
@@ -120,6 +122,10 @@ class Recorder:
     def record_ids_by_environ(self) -> dict[int, str]:
         """Each kept record's id, by ``id()`` of its WSGI environ (which it keeps alive)."""
         return {id(record.environ): record.id for record in self.history.newest_first()}
+
+    def record_threads_by_id(self) -> dict[str, Thread]:
+        """The thread that served each kept record, by record id."""
+        return {record.id: record.thread for record in self.history.newest_first()}
 
     # -- the record's life, called by the middleware ---------------------------
 

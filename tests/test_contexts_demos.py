@@ -75,6 +75,9 @@ def test_slow_requests_at_once_get_one_lane_each_and_go_when_done(
         assert all(
             boxes(lane) == [("app", None), ("request", "/demo/slow")] for lane in slow_lanes(seen)
         )
+        for lane in slow_lanes(seen):
+            assert lane["contexts"][1]["own_request"] is True
+            assert lane["contexts"][1]["served_on"] == lane["name"]
         assert [page.result(WAIT)[0] for page in pages] == [200, 200, 200]
     assert poll(server, lambda data: not slow_lanes(data)) is not None
 
@@ -116,6 +119,12 @@ def test_background_worker_holds_a_copy_of_the_request_context(
     assert boxes(lane) == [("app", None), ("request", "/demo/background")]
     assert lane["contexts"][1]["inferred"] is True
     assert lane["contexts"][1]["request_id"] == headers["X-Inspect-Request-Id"]
+    # Told apart from the request a thread serves: a copy, from the serving thread.
+    record_url = f"{server.url}/_inspect/api/requests/{headers['X-Inspect-Request-Id']}"
+    served_on = json.loads(fetch(record_url)[1])["thread"]["name"]
+    assert served_on != "background-worker"
+    assert lane["contexts"][1]["own_request"] is False
+    assert lane["contexts"][1]["served_on"] == served_on
 
 
 def test_app_context_thread_has_an_app_box_and_no_request_box(

@@ -166,6 +166,14 @@ def test_a_copied_request_context_is_shown_sharing_the_request_object(
         expect(worker_lane.locator(".ctx-request")).to_contain_text("GET /copy-and-hold")
         expect(worker_lane.locator(".ctx-request.inferred")).to_have_count(1)
         expect(worker_lane.locator(".ctx-shared")).to_contain_text("same request object as")
+        # Not called the worker's own request: a copy of one served elsewhere.
+        resolves = worker_lane.locator(".resolves")
+        expect(resolves).to_contain_text("carried here by a copied request context")
+        expect(resolves).not_to_contain_text("this thread is serving")
+        serving = page.locator(
+            ".lane:not([data-name='copy-worker']) .resolves", has_text="/copy-and-hold"
+        )
+        expect(serving).to_contain_text("the request this thread is serving")
     finally:
         gate.release()
     assert replies[0].result(15)[0] == 200

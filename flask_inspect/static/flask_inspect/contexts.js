@@ -114,6 +114,17 @@ document.addEventListener("DOMContentLoaded", function () {
     return null;
   }
 
+  // Whose request a request box holds, from the thread its record was served on.
+  function whoseRequest(request) {
+    if (request.own_request === true) {
+      return "the request this thread is serving";
+    }
+    if (request.own_request === false) {
+      return "the request served on " + request.served_on + ", carried here by a copied request context";
+    }
+    return "the request context pushed on this thread";
+  }
+
   // What the proxies give on this thread: the learner's "so what".
   function resolutions(contexts) {
     const app = top(contexts, "app");
@@ -128,7 +139,7 @@ document.addEventListener("DOMContentLoaded", function () {
       lines.push(["g", "unbound"]);
     }
     if (request) {
-      lines.push(["request", (request.method || "?") + " " + (request.path || "?") + " — this thread's own request"]);
+      lines.push(["request", (request.method || "?") + " " + (request.path || "?") + " — " + whoseRequest(request)]);
     } else {
       lines.push(["request", "unbound: “Working outside of request context”"]);
     }
