@@ -23,6 +23,8 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
+from .durations import format_duration
+
 LANES = (
     ("wsgi", "WSGI call"),
     ("app", "app context"),
@@ -268,16 +270,18 @@ def layout(timeline: Timeline, width: int = DIAGRAM_WIDTH, scale: str = TO_SCALE
         y += lane.rows * ROW_HEIGHT
     plot_bottom = y
     marks = [
-        MarkLine(mark.name, x_of(mark.t_ms), f"{mark.t_ms:.3f} ms: {mark.note}")
+        MarkLine(mark.name, x_of(mark.t_ms), f"{format_duration(mark.t_ms)}: {mark.note}")
         for mark in timeline.marks
     ]
     if scale == IN_ORDER:
         ticks = [
-            Tick(x_of(moment), f"{moment:.2f} ms" if index in (0, len(moments) - 1) else "")
+            Tick(x_of(moment), format_duration(moment) if index in (0, len(moments) - 1) else "")
             for index, moment in enumerate(moments)
         ]
     else:
-        ticks = [Tick(x_of(total * step / 4), f"{total * step / 4:.2f} ms") for step in range(5)]
+        ticks = [
+            Tick(x_of(total * step / 4), format_duration(total * step / 4)) for step in range(5)
+        ]
     return Diagram(
         width=width,
         height=plot_bottom + AXIS_HEIGHT,
@@ -302,8 +306,8 @@ def _rank(moments: list[float], t_ms: float) -> float:
 
 
 def _span_title(span: Span) -> str:
-    end = "still open" if span.end_ms is None else f"{span.end_ms:.3f} ms"
-    title = f"{span.label}: {span.start_ms:.3f} ms to {end}"
+    end = "still open" if span.end_ms is None else format_duration(span.end_ms)
+    title = f"{span.label}: {format_duration(span.start_ms)} to {end}"
     return f"{title} ({span.note})" if span.note else title
 
 

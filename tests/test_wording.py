@@ -9,6 +9,7 @@ from flask import Flask
 
 from example_app import create_app
 from flask_inspect import explain
+from flask_inspect.durations import format_duration
 from flask_inspect.timeline import event_notes
 from tests.conftest import make_app
 from tests.test_recorder import recording_app
@@ -97,3 +98,14 @@ def test_routes_page_numbers_the_listed_rules_from_1_without_gaps() -> None:
     assert int(count.group(1)) == len(app_numbers)
     assert "the panel's own 12 rules" in page
     assert "among the rules listed, 1 first" in page
+
+
+def test_one_duration_format_changes_unit_where_the_rounded_value_would() -> None:
+    assert format_duration(0.058) == "0.06 ms"
+    assert format_duration(9.994) == "9.99 ms"
+    assert format_duration(9.996) == "10.0 ms"
+    assert format_duration(412.26) == "412.3 ms"
+    assert format_duration(999.96) == "1.0 s"
+    assert format_duration(6200) == "6.2 s"
+    assert format_duration(59_951) == "1 min 0 s"
+    assert format_duration(125_000) == "2 min 5 s"

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
 
 from .. import settings
+from ..durations import format_duration
 from . import contexts_pages
 from . import match_pages
 from . import overview_pages
@@ -58,6 +59,8 @@ def create_blueprint() -> Blueprint:
     blueprint.before_request(_guard)
     blueprint.after_request(_security_headers)
     blueprint.register_error_handler(HTTPException, _http_error)
+    # Only the panel's templates see it (a blueprint's context processor).
+    blueprint.context_processor(lambda: {"duration": format_duration})
     for module in VIEW_MODULES:
         module.register(blueprint)
     return blueprint

@@ -7,6 +7,7 @@ should appear (a held request's thread pushes its contexts) and disappear
 
 from __future__ import annotations
 
+import re
 import threading
 import typing as t
 from concurrent.futures import Future
@@ -174,6 +175,9 @@ def test_a_copied_request_context_is_shown_sharing_the_request_object(
             ".lane:not([data-name='copy-worker']) .resolves", has_text="/copy-and-hold"
         )
         expect(serving).to_contain_text("the request this thread is serving")
+        # Ages in the one duration format (flask_inspect.durations).
+        age = worker_lane.locator(".ctx-request .tag", has_text="held").first.inner_text()
+        assert re.fullmatch(r"held \d+\.\d{1,2} (ms|s)", age), age
     finally:
         gate.release()
     assert replies[0].result(15)[0] == 200

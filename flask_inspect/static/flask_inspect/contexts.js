@@ -29,12 +29,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // the devtools); forget old ones so a page left open does not grow.
   const MEASURES_KEPT = 100;
 
-  function formatAge(ms) {
-    if (ms < 1000) {
-      return Math.round(ms) + " ms";
-    }
-    return (ms / 1000).toFixed(1) + " s";
-  }
+  const formatAge = window.flaskInspect.duration;
 
   function requestLink(id) {
     return requestUrl.replace("RECORD_ID", encodeURIComponent(id));

@@ -43,6 +43,20 @@
   });
 
   window.flaskInspect = {
+    // A duration or an age in milliseconds, written as flask_inspect/durations.py does.
+    duration: function (ms) {
+      if (ms < 9.995) {
+        return ms.toFixed(2) + " ms";
+      }
+      if (ms < 999.95) {
+        return ms.toFixed(1) + " ms";
+      }
+      if (ms < 59950) {
+        return (ms / 1000).toFixed(1) + " s";
+      }
+      const total = Math.round(ms / 1000);
+      return Math.floor(total / 60) + " min " + (total % 60) + " s";
+    },
     prefix: function () {
       return document.body ? document.body.getAttribute("data-prefix") : "/_inspect/";
     },

@@ -113,7 +113,7 @@ document.addEventListener("DOMContentLoaded", function () {
       el("td", {}, [el("span", { class: "method", text: record.method })]),
       el("td", { class: "path" }, [el("a", { href: link, text: path })]),
       el("td", { class: "status" }, [el("span", { class: "status-code", text: statusText })]),
-      el("td", { class: "num", text: record.duration_ms === null ? "…" : record.duration_ms.toFixed(2) }),
+      el("td", { class: "num", text: record.duration_ms === null ? "…" : window.flaskInspect.duration(record.duration_ms) }),
       el("td", { class: "endpoint", text: record.endpoint || "—" }),
       el("td", { class: "view", text: view }),
       el("td", { class: "thread", title: "ident " + record.thread.ident, text: record.thread.name }),
