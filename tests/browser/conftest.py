@@ -76,7 +76,14 @@ def page_problems() -> PageProblems:
 
 
 @pytest.fixture
-def page(browser: Browser, page_problems: PageProblems) -> t.Iterator[Page]:
+def page(
+    browser: Browser,
+    page_problems: PageProblems,
+    live_server_factory: t.Callable[..., t.Any],
+) -> t.Iterator[Page]:
+    # Asking for the servers here sets them up first, so they stop only after
+    # the page is closed: a request still in flight (the favicon) can never
+    # meet a closed port, whatever order a test lists its fixtures in.
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     # The browser asks every site for /favicon.ico on its own; the teaching app
     # (like many apps) has none, and that 404 is not what any test is about.
