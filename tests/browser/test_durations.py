@@ -56,3 +56,20 @@ def test_request_list_and_record_write_durations_in_the_one_format(
     ticks = page.locator("svg#timeline text.tick-label").all_text_contents()
     assert ticks
     assert all(DURATION.fullmatch(tick) for tick in ticks), ticks
+
+
+def test_a_records_start_reads_as_in_the_request_list(
+    live_server_factory: t.Callable[[Flask], LiveServer], page: Page
+) -> None:
+    server = _start(live_server_factory)
+    with urllib.request.urlopen(server.url + "/user/7", timeout=10) as response:
+        record_id = response.headers["X-Inspect-Request-Id"]
+    page.goto(server.url + "/_inspect/requests")
+    row = page.locator("#requests-table tbody tr", has_text="/user/7")
+    row.wait_for()
+    listed = row.locator("td").first.inner_text()
+    page.goto(f"{server.url}/_inspect/requests/{record_id}")
+    started = page.locator("p.facts time.clock")
+    assert started.inner_text() == listed
+    assert "T" not in listed  # a clock time, not the ISO 8601 moment ...
+    assert "T" in (started.get_attribute("title") or "")  # ... which stays in the title

@@ -26,6 +26,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     applyTheme(storedTheme());
+    // Moments drawn on the server (UTC, ISO 8601) read like those the script draws.
+    document.querySelectorAll("time.clock[datetime]").forEach(function (node) {
+      node.textContent = window.flaskInspect.clock(node.getAttribute("datetime"));
+    });
     const button = document.getElementById("theme-toggle");
     if (!button) {
       return;
@@ -56,6 +60,11 @@
       }
       const total = Math.round(ms / 1000);
       return Math.floor(total / 60) + " min " + (total % 60) + " s";
+    },
+    // A moment (ISO 8601) as a clock time, as the request list and the contexts page write it.
+    clock: function (iso) {
+      const date = new Date(iso);
+      return Number.isNaN(date.getTime()) ? iso : date.toLocaleTimeString();
     },
     prefix: function () {
       return document.body ? document.body.getAttribute("data-prefix") : "/_inspect/";
