@@ -25,6 +25,9 @@ from .route_listing import match_numbers
 from .routes import RouteInfo
 from .routes import describe_routes
 
+if t.TYPE_CHECKING:
+    from flask import Flask
+
 APP_ITSELF = "-"
 """``--blueprint -``: the rules registered on the app, not in a blueprint."""
 
@@ -63,7 +66,7 @@ def routes_command(
 ) -> None:
     """List every URL rule with its converters, methods and view."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    panel_blueprint = get_state(app).blueprint_name
+    panel_blueprint = _panel_blueprint(app)
     every_route = describe_routes(app)
     listed = every_route if show_all else app_routes(every_route, panel_blueprint)
     _check_blueprint(blueprint, listed)
@@ -82,10 +85,12 @@ def routes_command(
     width = output_width()
     hidden = len(every_route) - len(listed)
     if not routes:
-        click.echo("No routes match." if len(routes) != len(listed) else "No routes.")
-    else:
-        click.echo(format_routes_table(routes, numbers, width))
-        click.echo("")
+        click.echo("No routes match." if listed else "No routes.")
+        if hidden:
+            click.echo(f"The panel's own {hidden} rules are not listed (--all lists them).")
+        return
+    click.echo(format_routes_table(routes, numbers, width))
+    click.echo("")
     for line in _listing_footer(sort, len(routes), len(listed), hidden):
         click.echo(_wrap(line, width))
     shown = {route.registration_index for route in routes}
@@ -237,6 +242,13 @@ def _rule_with_host(route: RouteInfo) -> str:
     if route.subdomain:
         return f"{route.subdomain}.|{route.rule}"
     return route.rule
+
+
+def _panel_blueprint(app: Flask) -> str | None:
+    try:
+        return get_state(app).blueprint_name
+    except LookupError:  # the command group added by hand to an app without Inspect
+        return None
 
 
 def _accepts_method(route: RouteInfo, method: str) -> bool:

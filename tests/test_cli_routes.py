@@ -73,7 +73,11 @@ def test_filter_keeps_matching_rules_only() -> None:
     lines = _rows(_run("--filter", "shop"))
     assert len(lines) == 3
     assert all("/shop/" in line for line in lines)
-    assert "No routes match." in _run("--filter", "no-such-thing")
+    assert _run("--filter", "no-such-thing").splitlines() == [
+        "No routes match.",
+        "The panel's own 12 rules are not listed (--all lists them).",
+    ]
+    assert "flask_inspect.api_match" in _run("--filter", "api_match", "--all")
 
 
 def test_json_output_is_the_api_contract() -> None:
