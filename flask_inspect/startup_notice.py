@@ -91,7 +91,7 @@ class PanelURLNotice(logging.Filter):
         return None
 
 
-_FRAMES_SEARCHED = 12
+_FRAMES_SEARCHED = 20
 _WRAPPERS_UNWRAPPED = 6
 
 
