@@ -34,6 +34,9 @@ LANES = (
 )
 LANE_TITLES = dict(LANES)
 
+DISPATCH = "before_request, view, after_request"
+"""The dispatch bar's label when a rule took the URL and its view ran."""
+
 # Single moments drawn as ticks across the diagram.
 MARKS = {
     "start_response": "start_response: status and headers handed to the server",
@@ -86,15 +89,22 @@ class Timeline:
     """Every event's time, sorted: the columns of the in-order scale."""
 
 
-def build_timeline(events: t.Sequence[t.Mapping[str, t.Any]]) -> Timeline:
-    """Spans per lane (only lanes with something in them) and marks."""
+def build_timeline(
+    events: t.Sequence[t.Mapping[str, t.Any]], routing_exception: str | None = None
+) -> Timeline:
+    """Spans per lane (only lanes with something in them) and marks.
+
+    ``routing_exception``: what Werkzeug raised when no rule took the URL
+    (``NotFound``, ``MethodNotAllowed``, ``RequestRedirect``): dispatch then
+    handles that exception, and no view runs.
+    """
     moments = [(str(event["name"]), float(event["t_ms"])) for event in events]
     total = max((moment for _, moment in moments), default=0.0)
     lanes = {name: Lane(name, title) for name, title in LANES}
     _wsgi_span(moments, lanes["wsgi"])
     _paired_spans(moments, lanes["app"], "appcontext_pushed", "appcontext_popped", "app context")
     _request_spans(moments, lanes["request"])
-    _dispatch_spans(moments, lanes["dispatch"])
+    _dispatch_spans(moments, lanes["dispatch"], _dispatch_label(routing_exception))
     _paired_spans(
         moments, lanes["template"], "before_render_template", "template_rendered", "render"
     )
@@ -149,7 +159,13 @@ def _request_spans(moments: list[tuple[str, float]], lane: Lane) -> None:
         lane.spans.append(Span("request context", start, None, inferred=True, note="still pushed"))
 
 
-def _dispatch_spans(moments: list[tuple[str, float]], lane: Lane) -> None:
+def _dispatch_label(routing_exception: str | None) -> str:
+    if routing_exception is None:
+        return DISPATCH
+    return f"before_request, {routing_exception} handled (no view ran), after_request"
+
+
+def _dispatch_spans(moments: list[tuple[str, float]], lane: Lane, label: str = DISPATCH) -> None:
     """``request_started`` to ``request_finished``: before_request, the view, after_request."""
     start: float | None = None
     for name, moment in moments:
@@ -158,7 +174,7 @@ def _dispatch_spans(moments: list[tuple[str, float]], lane: Lane) -> None:
         elif name in ("request_finished", "request_tearing_down") and start is not None:
             lane.spans.append(
                 Span(
-                    "before_request, view, after_request",
+                    label,
                     start,
                     moment,
                     note="" if name == "request_finished" else "ended without request_finished",
@@ -166,7 +182,7 @@ def _dispatch_spans(moments: list[tuple[str, float]], lane: Lane) -> None:
             )
             start = None
     if start is not None:
-        lane.spans.append(Span("before_request, view, after_request", start, None))
+        lane.spans.append(Span(label, start, None))
 
 
 # -- geometry for the SVG diagram ------------------------------------------------

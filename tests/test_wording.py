@@ -109,3 +109,11 @@ def test_one_duration_format_changes_unit_where_the_rounded_value_would() -> Non
     assert format_duration(6200) == "6.2 s"
     assert format_duration(59_951) == "1 min 0 s"
     assert format_duration(125_000) == "2 min 5 s"
+
+
+def test_a_404s_timeline_diagram_says_no_view_ran() -> None:
+    _, page = detail_page(recording_app(), "/no/such/page")
+    assert "before_request, NotFound handled (no view ran), after_request" in page
+    assert "before_request, view, after_request" not in page
+    _, page = detail_page(recording_app(), "/shop/item/3")
+    assert "before_request, view, after_request" in page

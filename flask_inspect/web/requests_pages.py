@@ -74,7 +74,8 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
         return page, 404
     data = record.detail(app)
     view = data["view"]
-    timeline = build_timeline(data["events"])
+    routing_exception = (data["routing_error"] or {}).get("exception") or None
+    timeline = build_timeline(data["events"], routing_exception)
     return render_template(
         "flask_inspect/request_detail.html",
         active="requests",
@@ -84,9 +85,7 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
             (IN_ORDER, "in order", layout(timeline, scale=IN_ORDER)),
             (TO_SCALE, "to scale", layout(timeline, scale=TO_SCALE)),
         ],
-        event_notes=event_notes(
-            data["endpoint"], (data["routing_error"] or {}).get("exception") or None
-        ),
+        event_notes=event_notes(data["endpoint"], routing_exception),
         view_location=ViewInfo(**view).location_relative_to(app.root_path) if view else None,
     ), 200
 
