@@ -117,3 +117,14 @@ def test_a_404s_timeline_diagram_says_no_view_ran() -> None:
     assert "before_request, view, after_request" not in page
     _, page = detail_page(recording_app(), "/shop/item/3")
     assert "before_request, view, after_request" in page
+
+
+def test_every_filter_names_its_empty_choice_the_same() -> None:
+    app = create_app()
+    app.debug = True
+    client = app.test_client()
+    for url in ("/_inspect/routes", "/_inspect/requests"):
+        page = client.get(url).get_data(as_text=True)
+        blanks = re.findall(r'<select id="filter-[a-z]+"><option value="">([^<]*)</option>', page)
+        assert len(blanks) >= 3, url
+        assert set(blanks) == {"all"}, (url, blanks)
