@@ -2,7 +2,8 @@
 
 Every URL under the prefix (pages, JSON, static files) passes the guard:
 404 while the extension is off, 403 with a one-line reason for a client
-whose address is not allowed.
+whose address, or the ``Host`` it asked for, is not allowed
+(:mod:`flask_inspect.access`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
 
 from .. import settings
+from ..access import refusal
 from . import contexts_pages
 from . import match_pages
 from . import overview_pages
 from . import requests_pages
 from . import routes_pages
+from .panel_app import inspected_app
 from .responses import api_error
 from .responses import is_api_request
 
@@ -62,14 +65,11 @@ def create_blueprint() -> Blueprint:
 
 
 def _guard() -> Response | None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     if not settings.is_enabled(app):
         raise NotFound()
-    if not settings.client_allowed(app, request.remote_addr):
-        reason = (
-            f"flask-inspect: client address {request.remote_addr!r} is not in "
-            "INSPECT_ALLOWED_HOSTS."
-        )
+    reason = refusal(app, request.environ)
+    if reason is not None:
         if is_api_request():
             return api_error(403, "forbidden", reason)
         return Response(reason + "\n", status=403, mimetype="text/plain")
@@ -91,7 +91,7 @@ def _http_error(error: HTTPException) -> t.Any:
     pages (and while off) the app-level handler is looked up and used.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if is_api_request() and settings.is_enabled(app):
+    if is_api_request() and settings.is_enabled(inspected_app()):
         status = error.code or 500
         return api_error(status, error.name.lower().replace(" ", "_"), error.description or "")
     find_handler = getattr(app, "_find_error_handler", None)

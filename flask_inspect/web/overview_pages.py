@@ -6,8 +6,9 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version
 
 from flask import Blueprint
-from flask import current_app
 from flask import render_template
+
+from .panel_app import inspected_app
 
 
 def register(blueprint: Blueprint) -> None:
@@ -15,7 +16,7 @@ def register(blueprint: Blueprint) -> None:
 
 
 def overview_page() -> str:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     return render_template(
         "flask_inspect/overview.html",
         active="overview",
