@@ -21,8 +21,10 @@ printed at start-up unlocks both.
 
 from __future__ import annotations
 
+import sys
 import threading
 import typing as t
+import weakref
 
 from werkzeug.debug import DebuggedApplication
 
@@ -49,47 +51,89 @@ _lock = threading.Lock()
 def serve_debugged(
     middleware: RecordingMiddleware, environ: WSGIEnvironment, start_response: StartResponse
 ) -> t.Iterable[bytes]:
-    """Serve a request that an outer Werkzeug debugger passed to the app."""
+    """Serve a request that carries ``werkzeug.debug.preserve_context``.
+
+    That key is also set by Flask's test client (``with client:``), where
+    errors must propagate to the test: only a real outer debugger, found on
+    the call stack, gets the inner one.
+    """
+    outer = outer_debugger()
+    if outer is None:
+        return middleware.normal(environ, start_response)
+    debugger = inner_debugger(middleware, outer)
     if _DEBUGGER_QUERY in environ.get("QUERY_STRING", ""):
         # The inner debugger's console, PIN prompt or resources: not the app's.
-        return inner_debugger(middleware)(environ, start_response)
+        return debugger(environ, start_response)
     record = middleware.recorder.begin(middleware.app, environ)
     if record is None:
         return middleware.unrecorded(environ, start_response)
     environ[_RECORD_KEY] = record
     exchange = _Exchange(middleware, environ, record, start_response)
-    body = inner_debugger(middleware)(environ, exchange.start_response)
-    return exchange.body(body)
+    return exchange.body(debugger(environ, exchange.start_response))
 
 
-def inner_debugger(middleware: RecordingMiddleware) -> DebuggedApplication:
-    """The middleware's own debugger, made on first use."""
+_DEBUG_APPLICATION_CODE = DebuggedApplication.debug_application.__code__
+_STACK_SEARCHED = 24
+"""Frames looked through for the debugger (it is a few calls up: server, debugger,
+Flask, any other middleware, this one)."""
+
+
+def outer_debugger() -> DebuggedApplication | None:
+    """The Werkzeug debugger whose ``debug_application`` is running this request."""
+    frame = sys._getframe(1)
+    for _ in range(_STACK_SEARCHED):
+        frame = frame.f_back  # type: ignore[assignment]
+        if frame is None:
+            return None
+        if frame.f_code is _DEBUG_APPLICATION_CODE:
+            debugger = frame.f_locals.get("self")
+            return debugger if isinstance(debugger, DebuggedApplication) else None
+    return None
+
+
+def inner_debugger(
+    middleware: RecordingMiddleware, outer: DebuggedApplication
+) -> DebuggedApplication:
+    """The middleware's own debugger for ``outer``, made on first use."""
     debugger = middleware.debugger
-    if debugger is None:
+    if not isinstance(debugger, _InnerDebugger) or debugger.outer() is not outer:
         with _lock:
             debugger = middleware.debugger
-            if debugger is None:
-                debugger = middleware.debugger = _make_debugger(middleware)
-    return t.cast("DebuggedApplication", debugger)
-
-
-def _make_debugger(middleware: RecordingMiddleware) -> DebuggedApplication:
-    # Made around the Flask app, so the PIN and the cookie name come out as
-    # the outer debugger's (Werkzeug derives both from the app it wraps);
-    # quiet while made, so the PIN is not announced twice.
-    debugger = DebuggedApplication(middleware.app, evalex=True, pin_logging=False)
-    _ = debugger.pin, debugger.pin_cookie_name  # derived now, from the Flask app
-    debugger.pin_logging = True  # "print the PIN again" from the page still works
-    debugger.console_path = None  # type: ignore[assignment]  # the outer one's job
-
-    def through(environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
-        record = environ.pop(_RECORD_KEY, None)
-        if record is None:
-            return middleware.wsgi_app(environ, start_response)
-        return middleware.recorded(environ, start_response, record)
-
-    debugger.app = through
+            if not isinstance(debugger, _InnerDebugger) or debugger.outer() is not outer:
+                debugger = middleware.debugger = _InnerDebugger(middleware, outer)
     return debugger
+
+
+class _InnerDebugger(DebuggedApplication):
+    """A debugger inside the middleware, set up like ``outer``.
+
+    Made around the app the outer one wraps, so the PIN and the trust
+    cookie's name come out the same (Werkzeug derives both from that app,
+    and from ``WERKZEUG_DEBUG_PIN``); quiet while made, so the PIN is not
+    announced twice. Then it is pointed at the recorded request.
+    """
+
+    def __init__(self, middleware: RecordingMiddleware, outer: DebuggedApplication) -> None:
+        super().__init__(
+            outer.app,
+            evalex=True,  # the outer one sets ``preserve_context`` only with evalex
+            show_hidden_frames=outer.show_hidden_frames,
+            pin_logging=False,
+        )
+        self.outer = weakref.ref(outer)
+        self.pin = outer.pin  # the outer one's, should it have been set by hand
+        _ = self.pin_cookie_name  # derived now, from the outer one's app
+        self.pin_logging = outer.pin_logging  # "print the PIN" from the page still works
+        self.trusted_hosts = outer.trusted_hosts
+        self.console_path = None  # type: ignore[assignment]  # the outer one serves it
+
+        def through(environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+            record = environ.pop(_RECORD_KEY, None)
+            if record is None:
+                return middleware.wsgi_app(environ, start_response)
+            return middleware.recorded(environ, start_response, record)
+
+        self.app = through
 
 
 class _Exchange:

@@ -481,6 +481,14 @@ class RecordingMiddleware:
             from .debugger import serve_debugged
 
             return serve_debugged(self, environ, start_response)
+        # ``normal``, written out: one Python call fewer on every request.
+        record = self.recorder.begin(self.app, environ)
+        if record is None:
+            return self.unrecorded(environ, start_response)
+        return self.recorded(environ, start_response, record)
+
+    def normal(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+        """Record the request (unless it is the panel's) and pass it to the app."""
         record = self.recorder.begin(self.app, environ)
         if record is None:
             return self.unrecorded(environ, start_response)
