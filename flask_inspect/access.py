@@ -128,11 +128,51 @@ def request_host(environ: WSGIEnvironment) -> str | None:
     return None if not name else str(name)
 
 
+def forwarded_for(environ: WSGIEnvironment) -> list[str]:
+    """Client addresses a proxy in front says it forwarded for (any of them may be forged).
+
+    Read from ``X-Forwarded-For``, ``X-Real-Ip`` and ``Forwarded``'s ``for=``.
+    """
+    found: list[str] = []
+    for key in ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP"):
+        value = environ.get(key)
+        if value:
+            found.extend(part.strip() for part in str(value).split(",") if part.strip())
+    forwarded = environ.get("HTTP_FORWARDED")
+    if forwarded:
+        for element in str(forwarded).replace(",", ";").split(";"):
+            name, _, value = element.strip().partition("=")
+            if name.strip().lower() == "for":
+                found.append(_forwarded_node(value))
+    return found
+
+
+def _forwarded_node(value: str) -> str:
+    """``"[::1]:80"`` -> ``::1``; ``1.2.3.4:80`` -> ``1.2.3.4`` (an RFC 7239 node)."""
+    value = value.strip().strip('"')
+    if value.startswith("["):
+        return value[1:].partition("]")[0]
+    return value.partition(":")[0] if value.count(":") == 1 else value
+
+
 def refusal(app: Flask, environ: WSGIEnvironment) -> str | None:
-    """Why this request may not see the panel, in one sentence; ``None`` when it may."""
+    """Why this request may not see the panel, in one sentence; ``None`` when it may.
+
+    A request that came through a proxy must be allowed for every address the
+    proxy says it forwarded for, as well as its own: through a tunnel or a
+    local proxy every visitor arrives from 127.0.0.1. A forged header can
+    only refuse its sender, never let anyone in.
+    """
     remote_addr = environ.get("REMOTE_ADDR")
     if not client_allowed(app, remote_addr):
         return f"flask-inspect: client address {remote_addr!r} is not in {settings.ALLOWED_HOSTS}."
+    if "*" not in settings.allowed_hosts(app):
+        for address in forwarded_for(environ):
+            if not client_allowed(app, address):
+                return (
+                    f"flask-inspect: the request was forwarded for {address!r}, "
+                    f"which is not in {settings.ALLOWED_HOSTS}."
+                )
     host = request_host(environ)
     if not server_name_allowed(app, host):
         return (

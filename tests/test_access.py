@@ -200,3 +200,46 @@ def test_helpers() -> None:
     assert not server_name_allowed(app, "localhost.evil.example")
     assert not server_name_allowed(app, "")
     assert not server_name_allowed(app, None)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Forwarded-For": "203.0.113.5"},
+        {"X-Forwarded-For": "127.0.0.1, 198.51.100.7"},
+        {"X-Real-Ip": "198.51.100.7"},
+        {"Forwarded": 'for="[2001:db8::1]:4711";proto=https'},
+        {"Forwarded": "for=192.0.2.60;proto=http, for=127.0.0.1"},
+    ],
+)
+def test_a_request_forwarded_for_an_outside_client_is_refused(headers: dict[str, str]) -> None:
+    app = _app()
+    client = app.test_client()
+    response = client.get("/_inspect/api/routes", headers=headers)
+    assert response.status_code == 403
+    assert "forwarded for" in response.get_json()["detail"]
+    assert client.get("/", headers=headers).status_code == 200  # the app is not affected
+
+
+def test_a_local_proxy_forwarding_for_a_local_client_is_allowed() -> None:
+    app = _app()
+    headers = {"X-Forwarded-For": "127.0.0.1", "Forwarded": 'for="[::1]:5000"'}
+    assert app.test_client().get("/_inspect/api/routes", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("inspect_first", [True, False])
+def test_proxy_fix_in_either_order_keeps_outside_clients_out(inspect_first: bool) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app = Flask(__name__)
+    app.config.update(DEBUG=True)
+    if inspect_first:
+        Inspect(app)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]
+    else:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]
+        Inspect(app)
+    client = app.test_client()
+    forwarded = {"X-Forwarded-For": "203.0.113.5"}
+    assert client.get("/_inspect/api/routes", headers=forwarded).status_code == 403
+    assert client.get("/_inspect/api/routes").status_code == 200
