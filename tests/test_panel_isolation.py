@@ -227,3 +227,16 @@ def test_converters_are_asked_about_invented_values_once_per_map() -> None:
         client.get("/_inspect/api/requests")
         client.get("/_inspect/api/contexts")
     assert len(CountingConverter.calls) == polls  # the polls ask nothing at all
+
+
+def test_the_contexts_view_shows_the_panels_own_app_on_the_serving_thread() -> None:
+    runs: Counter[str] = Counter()
+    app = hostile_app(runs)
+    data = app.test_client().get("/_inspect/api/contexts").get_json()
+    (serving,) = [thread for thread in data["threads"] if thread["serving"]]
+    boxes = [(box["kind"], box["app"], box.get("path")) for box in serving["contexts"]]
+    assert boxes == [
+        ("app", "flask_inspect.panel", None),
+        ("request", "flask_inspect.panel", "/_inspect/api/contexts"),
+    ]
+    assert runs == Counter()

@@ -17,6 +17,7 @@ own templates, and while the panel is off the app answers those URLs itself
 
 from __future__ import annotations
 
+import os
 import typing as t
 import weakref
 
@@ -29,6 +30,7 @@ if t.TYPE_CHECKING:
     from flask import Response
     from flask.sessions import SessionMixin
 
+PANEL_APP_NAME = "flask_inspect.panel"
 INSPECTED_APP_KEY = "flask_inspect.inspected_app"
 """Where the private app keeps a weak reference to the app it shows."""
 
@@ -52,7 +54,9 @@ class PanelApp:
 
     def __init__(self, inspected: Flask, blueprint_factory: t.Callable[[], t.Any], prefix: str):
         self._inspected = weakref.ref(inspected)
-        flask_app = Flask("flask_inspect.panel", static_folder=None)
+        # Its own root (this folder), not the current directory Flask would guess
+        # for a module that does not exist; the name is what the contexts view shows.
+        flask_app = Flask(PANEL_APP_NAME, root_path=os.path.dirname(__file__), static_folder=None)
         flask_app.session_interface = NoSession()
         flask_app.extensions[INSPECTED_APP_KEY] = self._inspected
         flask_app.register_blueprint(blueprint_factory(), url_prefix=prefix)
