@@ -57,10 +57,14 @@ def serve_debugged(
     errors must propagate to the test: only a real outer debugger, found on
     the call stack, gets the inner one.
     """
-    outer = outer_debugger()
-    if outer is None:
+    try:
+        outer = outer_debugger()
+        debugger = None if outer is None else inner_debugger(middleware, outer)
+    except Exception:  # an unexpected Werkzeug: the request goes on as it would have
+        middleware.recorder._report_failure()
+        debugger = None
+    if debugger is None:
         return middleware.normal(environ, start_response)
-    debugger = inner_debugger(middleware, outer)
     if _DEBUGGER_QUERY in environ.get("QUERY_STRING", ""):
         # The inner debugger's console, PIN prompt or resources: not the app's.
         return debugger(environ, start_response)
@@ -124,7 +128,10 @@ class _InnerDebugger(DebuggedApplication):
         self.pin = outer.pin  # the outer one's, should it have been set by hand
         _ = self.pin_cookie_name  # derived now, from the outer one's app
         self.pin_logging = outer.pin_logging  # "print the PIN" from the page still works
-        self.trusted_hosts = outer.trusted_hosts
+        # Werkzeug 3.0.3 added the Host check; an earlier one has no list to share.
+        trusted_hosts = getattr(outer, "trusted_hosts", None)
+        if trusted_hosts is not None:
+            self.trusted_hosts = trusted_hosts
         self.console_path = None  # type: ignore[assignment]  # the outer one serves it
 
         def through(environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
