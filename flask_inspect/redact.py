@@ -185,6 +185,33 @@ def describe_mapping(app: Flask, mapping: t.Mapping[str, t.Any]) -> dict[str, di
     return described
 
 
+def redact_path(app: Flask, path: str, view_args: t.Mapping[str, t.Any] | None) -> str:
+    """``/reset/abc123`` -> ``/reset/[redacted]`` when ``abc123`` is the ``token`` view argument.
+
+    The segments holding the value of a secret-looking view argument are
+    replaced (text, numbers and UUIDs, as their URL text reads).
+    """
+    if not view_args:
+        return path
+    pattern = settings.redact_pattern(app)
+    for name, value in view_args.items():
+        if type(value) not in _PATH_VALUE_TYPES or not pattern.search(settings.name_words(name)):
+            continue
+        text = str(value)
+        if not text:
+            continue
+        if "/" in text:
+            path = path.replace(text, settings.REDACTED)
+        else:
+            path = "/".join(
+                settings.REDACTED if segment == text else segment for segment in path.split("/")
+            )
+    return path
+
+
+_PATH_VALUE_TYPES: frozenset[type] = frozenset({str, int, float, uuid.UUID})
+
+
 def redact_query(app: Flask, query: str) -> str:
     """``a=1&token=x`` -> ``a=1&token=[redacted]``: values of secret-looking parameters.
 

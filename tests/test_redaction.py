@@ -219,3 +219,26 @@ def test_plain_repr_shows_plain_values_exactly() -> None:
     assert plain_repr(["a", 1, (2.5, None)]) == repr(["a", 1, (2.5, None)])
     assert plain_repr([Raises()]) == "<list object>"
     assert plain_repr(Hangs()) == f"<{__name__}.Hangs object>"
+
+
+def test_a_secret_view_argument_is_redacted_in_the_path_too() -> None:
+    app = _app()
+
+    @app.route("/reset/<token>/confirm")
+    def reset(token: str) -> str:
+        return "ok"
+
+    @app.route("/files/<path:api_key>")
+    def files(api_key: str) -> str:
+        return "ok"
+
+    client = app.test_client()
+    client.get("/reset/path-secret-5150/confirm")
+    listed, detail = _list_and_detail(app)
+    for text in (listed, detail):
+        assert "path-secret-5150" not in text
+    assert json.loads(listed)["path"] == f"/reset/{REDACTED}/confirm"
+    assert json.loads(detail)["view_args"]["token"]["repr"] == REDACTED
+    client.get("/files/a/b-secret-77")
+    newest = client.get("/_inspect/api/requests").get_json()["requests"][0]
+    assert newest["path"] == f"/files/{REDACTED}"
