@@ -105,3 +105,8 @@ def _warn_about_risky_settings(app: Flask) -> None:
         logger.warning(
             "flask-inspect: INSPECT_ALLOWED_HOSTS contains '*'; any client may open the panel."
         )
+    if "*" in settings.allowed_server_names(app):
+        logger.warning(
+            "flask-inspect: INSPECT_ALLOWED_SERVER_NAMES contains '*'; the panel answers under "
+            "any name, including a tunnel's or a rebound DNS name's."
+        )

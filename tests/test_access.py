@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import typing as t
 
 import pytest
@@ -119,8 +120,13 @@ def test_server_name_is_allowed_and_the_setting_can_add_names(
     assert server_name_allowed(app, "myapp.test:5000")
 
 
-def test_star_allows_every_name(live_server_factory: t.Callable[[Flask], LiveServer]) -> None:
-    server = live_server_factory(_app(INSPECT_ALLOWED_SERVER_NAMES="*"))
+def test_star_allows_every_name_and_warns(
+    live_server_factory: t.Callable[[Flask], LiveServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="flask_inspect"):
+        app = _app(INSPECT_ALLOWED_SERVER_NAMES="*")
+    assert "INSPECT_ALLOWED_SERVER_NAMES contains '*'" in caplog.text
+    server = live_server_factory(app)
     assert _get(server, "/_inspect/api/routes", "anything.example")[0] == 200
 
 
