@@ -159,13 +159,11 @@ def redact_pairs(app: Flask, pairs: t.Iterable[tuple[str, str]]) -> list[tuple[s
     be. A value that carries a query (a ``Referer``) or is form-like has the
     secret-looking parameters inside it redacted.
     """
-    pattern = settings.redact_pattern(app)
+    is_secret = settings.secret_name_test(app)
     return [
         (
             name,
-            settings.REDACTED
-            if pattern.search(settings.name_words(name))
-            else bounded_text(redact_text(app, value)),
+            settings.REDACTED if is_secret(name) else bounded_text(redact_text(app, value)),
         )
         for name, value in pairs
     ]
@@ -173,10 +171,10 @@ def redact_pairs(app: Flask, pairs: t.Iterable[tuple[str, str]]) -> list[tuple[s
 
 def describe_mapping(app: Flask, mapping: t.Mapping[str, t.Any]) -> dict[str, dict[str, str]]:
     """``{name: {"repr", "type"}}`` for kept values, secret-looking names redacted."""
-    pattern = settings.redact_pattern(app)
+    is_secret = settings.secret_name_test(app)
     described = {}
     for name, value in mapping.items():
-        if pattern.search(settings.name_words(name)):
+        if is_secret(name):
             described[name] = {"repr": settings.REDACTED, "type": describe_value(value)["type"]}
         elif isinstance(value, str) and _looks_form_like(value):
             described[name] = describe_value(redact_text(app, str.__str__(value)))
@@ -193,9 +191,9 @@ def redact_path(app: Flask, path: str, view_args: t.Mapping[str, t.Any] | None) 
     """
     if not view_args:
         return path
-    pattern = settings.redact_pattern(app)
+    is_secret = settings.secret_name_test(app)
     for name, value in view_args.items():
-        if type(value) not in _PATH_VALUE_TYPES or not pattern.search(settings.name_words(name)):
+        if type(value) not in _PATH_VALUE_TYPES or not is_secret(name):
             continue
         text = str(value)
         if not text:
@@ -220,15 +218,13 @@ def redact_query(app: Flask, query: str) -> str:
     """
     if "=" not in query:
         return query
-    pattern = settings.redact_pattern(app)
+    is_secret = settings.secret_name_test(app)
     pairs = []
     for pair in query.split("&"):
         name, equals, _ = pair.partition("=")
         if equals:
             decoded = unquote_plus(name).strip()
-            if decoded.lower() in settings.QUERY_SECRET_NAMES or pattern.search(
-                settings.name_words(decoded)
-            ):
+            if decoded.lower() in settings.QUERY_SECRET_NAMES or is_secret(decoded):
                 pair = f"{name}={settings.REDACTED}"
         pairs.append(pair)
     return "&".join(pairs)

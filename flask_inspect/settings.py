@@ -155,18 +155,51 @@ def recording_limit(app: Flask) -> int:
 
 def redact_pattern(app: Flask) -> re.Pattern[str]:
     """``INSPECT_REDACT`` as one pattern, to search names made by :func:`name_words`."""
+    return _secret_test(_redact_setting(app)).words
+
+
+def secret_name_test(app: Flask) -> t.Callable[[str], bool]:
+    """A predicate: does this name look like a secret's (``INSPECT_REDACT``)?
+
+    An entry is looked for in the name read as words (:func:`name_words`);
+    one without a ``_`` at either end is also looked for in the name with
+    its separators removed, so ``APIKEY`` still hides ``X-ApiKey``.
+    """
+    return _secret_test(_redact_setting(app)).test
+
+
+def is_secret_name(app: Flask, name: str) -> bool:
+    return secret_name_test(app)(name)
+
+
+def _redact_setting(app: Flask) -> tuple[str, ...]:
     names = app.config.get(REDACT, DEFAULT_REDACT)
     if isinstance(names, str):
-        return _redact_pattern(names)
-    return _redact_pattern(tuple(str(name) for name in names or ()))
+        return (names,)
+    return tuple(str(name) for name in names or ())
+
+
+class _SecretTest:
+    def __init__(self, names: tuple[str, ...]) -> None:
+        words = [_NOT_WORD.sub("_", name.lower()) for name in names]
+        self.words = _any_of(words)
+        self.compact = _any_of(
+            [_NOT_WORD.sub("", word) for word in words if word[:1] != "_" and word[-1:] != "_"]
+        )
+
+    def test(self, name: str) -> bool:
+        if self.words.search(name_words(name)) is not None:
+            return True
+        return self.compact.search(_NOT_WORD.sub("", name.lower())) is not None
 
 
 @functools.lru_cache(maxsize=16)
-def _redact_pattern(names: str | tuple[t.Any, ...]) -> re.Pattern[str]:
-    if isinstance(names, str):
-        names = (names,)
-    entries = [_NOT_WORD.sub("_", str(name).lower()) for name in names if str(name)]
-    alternatives = "|".join(re.escape(entry) for entry in entries if entry)
+def _secret_test(names: tuple[str, ...]) -> _SecretTest:
+    return _SecretTest(names)
+
+
+def _any_of(entries: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(entry) for entry in entries if entry.strip("_"))
     return re.compile(alternatives or r"(?!x)x")
 
 
@@ -177,7 +210,3 @@ _NOT_WORD = re.compile(r"[^a-z0-9]+")
 def name_words(name: str) -> str:
     """``"X-Hub-Signature"`` -> ``"_x_hub_signature_"``, ``"apiKey"`` -> ``"_api_key_"``."""
     return "_" + _NOT_WORD.sub("_", _CAMEL_HUMP.sub("_", name).lower()).strip("_") + "_"
-
-
-def is_secret_name(app: Flask, name: str) -> bool:
-    return redact_pattern(app).search(name_words(name)) is not None

@@ -242,3 +242,27 @@ def test_a_secret_view_argument_is_redacted_in_the_path_too() -> None:
     client.get("/files/a/b-secret-77")
     newest = client.get("/_inspect/api/requests").get_json()["requests"][0]
     assert newest["path"] == f"/files/{REDACTED}"
+
+
+def test_custom_entries_match_names_however_they_are_spelled() -> None:
+    app = make_app(INSPECT_REDACT=("APIKEY", "_PIN_", "my-secret"))
+
+    @app.route("/c")
+    def custom() -> str:
+        g.pin = "1234-pin"
+        g.spinner = "shown"
+        g.MySecret = "camel-secret"
+        g.apiKey = "camel-key"  # reads api_key as words; apikey with separators dropped
+        return "ok"
+
+    client = app.test_client()
+    client.get("/c?x=1", headers={"X-ApiKey": "custom-key-1", "X-Token": "now-shown"})
+    _, detail = _list_and_detail(app)
+    data = json.loads(detail)
+    headers = dict(data["headers"])
+    assert headers["X-Apikey"] == REDACTED
+    assert headers["X-Token"] == "now-shown"  # TOKEN is no longer in the list
+    assert data["g"]["pin"]["repr"] == REDACTED
+    assert data["g"]["spinner"]["repr"] == "'shown'"
+    assert data["g"]["MySecret"]["repr"] == REDACTED
+    assert data["g"]["apiKey"]["repr"] == REDACTED
