@@ -125,8 +125,8 @@ class _InnerDebugger(DebuggedApplication):
             pin_logging=False,
         )
         self.outer = weakref.ref(outer)
-        self.pin = outer.pin  # the outer one's, should it have been set by hand
-        _ = self.pin_cookie_name  # derived now, from the outer one's app
+        _ = self.pin_cookie_name  # derived now, from the outer one's app (the PIN too)
+        self.pin = outer.pin  # then the outer one's PIN, should it have been set by hand
         self.pin_logging = outer.pin_logging  # "print the PIN" from the page still works
         # Werkzeug 3.0.3 added the Host check; an earlier one has no list to share.
         trusted_hosts = getattr(outer, "trusted_hosts", None)

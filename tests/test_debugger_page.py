@@ -135,6 +135,23 @@ def test_the_console_works_through_the_inner_debugger(served: t.Callable[..., Se
     assert "__debugger__" not in listed
 
 
+def test_a_pin_set_by_hand_on_the_outer_debugger_unlocks_the_page(
+    served: t.Callable[..., Served],
+) -> None:
+    server = served()
+    server.debugger.pin = "999-888-777"
+    _, _, page = server.get("/boom")
+    secret_match = re.search(r'SECRET = "([^"]+)"', page)
+    assert secret_match is not None
+    for pin, accepted in (("123-456-789", "false"), ("999-888-777", "true")):
+        query = urllib.parse.urlencode(
+            {"__debugger__": "yes", "cmd": "pinauth", "pin": pin, "s": secret_match.group(1)}
+        )
+        status, _, answer = server.get(f"/boom?{query}")
+        assert status == 200
+        assert f'"auth": {accepted}' in answer
+
+
 def test_a_client_outside_the_allowed_hosts_gets_neither(served: t.Callable[..., Served]) -> None:
     server = served(INSPECT_ALLOWED_HOSTS=("10.9.9.9",))
     status, headers, body = server.get("/boom")
