@@ -8,9 +8,17 @@ threaded server; its console is driven as the page's script drives it.
 from __future__ import annotations
 
 import http.client
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
 import typing as t
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -28,8 +36,6 @@ class Served:
         self.debugger = DebuggedApplication(app, evalex=True)
         self.server = make_server("127.0.0.1", 0, self.debugger, threaded=True)
         self.port = self.server.server_port
-        import threading
-
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -173,3 +179,41 @@ def test_the_test_client_still_sees_the_exception() -> None:
     app.testing = True
     with app.test_client() as client, pytest.raises(RuntimeError, match="it broke"):
         client.get("/boom")  # sets werkzeug.debug.preserve_context, like the debugger
+
+
+def test_flask_run_debug_end_to_end() -> None:
+    """The real command: ``flask run --debug`` (no reloader) on the teaching app."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    command = [sys.executable, "-m", "flask", "--app", "example_app.app", "run", "--debug"]
+    process = subprocess.Popen(
+        [*command, "--no-reload", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("GET", "/demo/error")
+                response = connection.getresponse()
+                body = response.read().decode()
+                connection.close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert response.status == 500
+        assert "Werkzeug Debugger" in body
+        record_id = response.getheader(REQUEST_ID_HEADER)
+        assert record_id
+        assert f'href="/_inspect/requests/{record_id}"' in body
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
