@@ -29,7 +29,8 @@ if t.TYPE_CHECKING:
     from flask import Flask
 
 LOOPBACK_NAMES = ("127.0.0.1", "::1")
-"""Listing either of these allows every loopback address (127.0.0.0/8, ::1, ::ffff:127.x)."""
+"""Listing either of these (or ``localhost``) allows every loopback address
+(127.0.0.0/8, ::1, ::ffff:127.x)."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -55,7 +56,7 @@ def client_allowed(app: Flask, remote_addr: str | None) -> bool:
     if remote_addr in hosts:
         return True
     if is_loopback(remote_addr):
-        return any(is_loopback(host) for host in hosts)
+        return any(host == "localhost" or is_loopback(host) for host in hosts)
     return _same_address(remote_addr, hosts)
 
 

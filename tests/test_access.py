@@ -187,6 +187,13 @@ def test_allowed_hosts_none_does_not_crash_init_and_allows_no_one() -> None:
     assert not client_allowed(app, "127.0.0.1")
 
 
+def test_localhost_in_allowed_hosts_means_the_loopback_addresses() -> None:
+    app = _app(INSPECT_ALLOWED_HOSTS=("localhost",))
+    assert client_allowed(app, "127.0.0.1")
+    assert client_allowed(app, "::1")
+    assert not client_allowed(app, "10.0.0.1")
+
+
 def test_a_listed_remote_address_may_be_written_as_ipv4_mapped() -> None:
     app = _app(INSPECT_ALLOWED_HOSTS=("10.0.0.5",))
     assert client_allowed(app, "::ffff:10.0.0.5")
