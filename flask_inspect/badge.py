@@ -16,9 +16,13 @@ from __future__ import annotations
 import functools
 import typing as t
 
+from flask import has_request_context
+from flask import request
 from markupsafe import escape
 
 from . import settings
+from .access import request_host
+from .access import server_name_allowed
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -65,7 +69,7 @@ def add_badge(
     """
     if not wants_badge(response):
         return response
-    if not _client_allowed(app, remote_addr):
+    if not _client_allowed(app, remote_addr) or not _host_allowed(app):
         return response  # the link would only lead to a 403
     html, index = page
     response.set_data(html[:index] + badge_html(panel_root, record_id) + html[index:])
@@ -103,6 +107,13 @@ def _client_allowed(app: Flask, remote_addr: str | None) -> bool:
     if isinstance(hosts, (tuple, list, set, frozenset)) and remote_addr in hosts:
         return True
     return settings.client_allowed(app, remote_addr)
+
+
+def _host_allowed(app: Flask) -> bool:
+    """The page was asked for under a name the panel answers (not through a tunnel)."""
+    if not has_request_context():
+        return True
+    return server_name_allowed(app, request_host(request.environ))
 
 
 def badge_html(panel_root: str, record_id: str) -> bytes:

@@ -26,6 +26,7 @@ from . import reasons
 from .match_decision import Decision
 from .match_decision import RawValue
 from .match_decision import url_parts
+from .redact import plain_repr
 from .url_trie import CONVERTER_GROUP_PREFIX
 from .url_trie import DynamicEdge
 from .url_trie import RulePlan
@@ -486,7 +487,9 @@ class _Context:
         target = self.redirect_url or "the canonical URL"
         segment: int | None = None
         if decision.kind == decided.MATCHED:
-            values = ", ".join(f"{name}={value!r}" for name, value in decision.values.items())
+            values = ", ".join(
+                f"{name}={plain_repr(value)}" for name, value in decision.values.items()
+            )
             reason = f"matches: endpoint {rule.endpoint!r}" + (f" with {values}" if values else "")
         elif decision.kind == decided.SLASH_REDIRECT:
             segment = self._end_segment()
@@ -507,7 +510,7 @@ class _Context:
             defaults = decision.defaults_rule.defaults if decision.defaults_rule else {}
             reason = (
                 f"matches, but {canonical} gives the same values by default "
-                f"(defaults {defaults!r}), so Werkzeug redirects to it: 308 to {target}"
+                f"(defaults {plain_repr(defaults)}), so Werkzeug redirects to it: 308 to {target}"
             )
         elif decision.kind == decided.REDIRECT_TO:
             shown = rule.redirect_to if isinstance(rule.redirect_to, str) else "a function"

@@ -38,6 +38,7 @@ from .diagnose import Candidate
 from .diagnose import diagnose
 from .match_decision import Decision
 from .match_decision import decide
+from .redact import plain_repr
 from .suggest import Suggestion
 from .suggest import suggest
 from .url_trie import compile_private
@@ -374,7 +375,8 @@ def _agrees(decision: Decision, answer: _Answer) -> bool:
 
 
 def describe_value(value: t.Any) -> ViewArg:
-    return ViewArg(repr=repr(value), type=type_name(value))
+    """Never the value's own ``__repr__``, unless built in (see ``redact.plain_repr``)."""
+    return ViewArg(repr=plain_repr(value), type=type_name(value))
 
 
 def type_name(value: t.Any) -> str:
@@ -404,7 +406,8 @@ def summarize(
     )
     if answer.verdict == MATCHED and answer.rule is not None:
         arguments = ", ".join(
-            f"{name}={value!r} ({type_name(value)})" for name, value in answer.values.items()
+            f"{name}={plain_repr(value)} ({type_name(value)})"
+            for name, value in answer.values.items()
         )
         text = f"200: {answer.rule.rule} matches, endpoint {str(answer.rule.endpoint)!r}"
         return text + (f" with {arguments}" if arguments else "")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import settings
 from .contexts import ContextRegistry
+from .recorder import RecordingMiddleware
 from .recorder import install_recorder
 from .startup_notice import print_panel_url_at_startup
 
@@ -72,10 +73,18 @@ class Inspect:
         from .cli import inspect_group
         from .web.blueprint import create_blueprint
         from .web.error_pages import install_error_pages
+        from .web.panel_app import PanelApp
 
         blueprint = create_blueprint()
         app.register_blueprint(blueprint, url_prefix=state.url_prefix)
         state.blueprint_name = blueprint.name
+        # While on, the panel's URLs are served by a private app of their own,
+        # so the app's hooks, session and cookies never run for them.
+        middleware = app.wsgi_app
+        if isinstance(middleware, RecordingMiddleware):
+            panel = PanelApp(app, create_blueprint, state.url_prefix)
+            middleware.panel = panel
+            state.recorder.listen_to_panel(panel.flask_app)
         app.cli.add_command(inspect_group)
         install_error_pages(state.recorder)
         print_panel_url_at_startup(app)
@@ -98,4 +107,9 @@ def _warn_about_risky_settings(app: Flask) -> None:
     if "*" in settings.allowed_hosts(app):
         logger.warning(
             "flask-inspect: INSPECT_ALLOWED_HOSTS contains '*'; any client may open the panel."
+        )
+    if "*" in settings.allowed_server_names(app):
+        logger.warning(
+            "flask-inspect: INSPECT_ALLOWED_SERVER_NAMES contains '*'; the panel answers under "
+            "any name, including a tunnel's or a rebound DNS name's."
         )

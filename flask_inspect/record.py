@@ -213,8 +213,8 @@ class RequestRecord:
         data = {
             "id": self.id,
             "method": self.method,
-            "path": _wsgi_text(self.path),
-            "query_string": _wsgi_text(self.query_string),
+            "path": redact.redact_path(app, _wsgi_text(self.path), self.view_args),
+            "query_string": redact.redact_query(app, _wsgi_text(self.query_string)),
             "status": self.status_code,
             "duration_ms": None if self.end is None else _ms(self.end - self.started),
             "started_at": _iso8601(self.started_at),

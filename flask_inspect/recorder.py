@@ -39,6 +39,7 @@ from flask import globals as flask_globals
 from flask import signals
 
 from . import settings
+from .access import may_see_request_id
 from .badge import add_badge
 from .badge import html_page_end
 from .record import CapturedException
@@ -98,13 +99,27 @@ class Recorder:
         self.explain_routing_error: t.Callable[[Response], Response] | None = None
         """Set by the explained error pages; called for a finished 404 or 405."""
         self._receivers = self._make_receivers()
+        self.panel_apps: list[Flask] = []
 
     def listen(self, app: Flask) -> None:
-        """Connect every receiver to ``app``'s signals."""
+        """Connect every receiver to ``app``'s signals (and the panel app's)."""
         for signal, receiver in self._receivers:
             # Strong references: a weak one costs a dereference on every send.
             signal.connect(receiver, sender=app, weak=False)
+            for panel_app in self.panel_apps:
+                signal.connect(receiver, sender=panel_app, weak=False)
         self.listening = True
+
+    def listen_to_panel(self, panel_app: Flask) -> None:
+        """Let the live contexts view see the panel's own request too.
+
+        The panel runs on a private app of its own; its contexts are the
+        ones the thread serving a contexts poll has pushed.
+        """
+        self.panel_apps.append(panel_app)
+        if self.listening:
+            for signal, receiver in self._receivers:
+                signal.connect(receiver, sender=panel_app, weak=False)
 
     def stop_listening(self, app: Flask) -> None:
         """Disconnect them: while off, Flask's signals cost what they cost without us.
@@ -417,24 +432,96 @@ class Recorder:
 class RecordingMiddleware:
     """Wraps ``app.wsgi_app``: one record per request, its id in a response header.
 
+    Reading or setting an attribute it does not have reads or sets it on the
+    app it wraps: an app that reads ``app.wsgi_app.x_for`` (ProxyFix) or
+    ``app.wsgi_app.script_name`` keeps working once ``Inspect(app)`` is added.
+
+    While the panel is on, the panel's own URLs are served by its private app
+    (:mod:`flask_inspect.web.panel_app`), so the app's hooks never run for
+    them. Under an outer Werkzeug debugger the recorded requests go through
+    the middleware's own debugger (:mod:`flask_inspect.debugger`), so a
+    crash page carries its record's id too.
+
     >>> app.wsgi_app = RecordingMiddleware(  # doctest: +SKIP
     ...     app.wsgi_app, app, recorder, "/_inspect"
     ... )
     """
 
+    __slots__ = ("_panel_folder", "app", "debugger", "panel", "prefix", "recorder", "wsgi_app")
+
+    wsgi_app: WSGIApplication
+    app: Flask
+    recorder: Recorder
+    prefix: str
+    _panel_folder: str
+    panel: WSGIApplication | None
+    debugger: WSGIApplication | None
+
     def __init__(self, wsgi_app: WSGIApplication, app: Flask, recorder: Recorder, prefix: str):
-        self.wsgi_app = wsgi_app
-        self.app = app
-        self.recorder = recorder
-        self.prefix = prefix
+        own = object.__setattr__
+        own(self, "wsgi_app", wsgi_app)
+        own(self, "app", app)
+        own(self, "recorder", recorder)
+        own(self, "prefix", prefix)
+        own(self, "_panel_folder", prefix + "/")
+        own(self, "panel", None)  # the panel's private app, set by ``Inspect.init_app``
+        own(self, "debugger", None)  # its own Werkzeug debugger, made when first needed
+
+    def __getattr__(self, name: str) -> t.Any:
+        # Only called for names the middleware does not have itself (or has
+        # not set yet: never looked up on the wrapped app, or this recurses).
+        if name in RecordingMiddleware.__slots__ or (name[:2] == "__" and name[-2:] == "__"):
+            raise AttributeError(name)
+        return getattr(self.wsgi_app, name)
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        if name in RecordingMiddleware.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.wsgi_app, name, value)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
-        recorder = self.recorder
-        record = recorder.begin(self.app, environ)
+        if _OUTER_DEBUGGER_KEY in environ:
+            from .debugger import serve_debugged
+
+            return serve_debugged(self, environ, start_response)
+        # ``normal``, written out: one Python call fewer on every request.
+        record = self.recorder.begin(self.app, environ)
         if record is None:
-            return self.wsgi_app(environ, start_response)
+            return self.unrecorded(environ, start_response)
+        return self.recorded(environ, start_response, record)
+
+    def normal(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
+        """Record the request (unless it is the panel's) and pass it to the app."""
+        record = self.recorder.begin(self.app, environ)
+        if record is None:
+            return self.unrecorded(environ, start_response)
+        return self.recorded(environ, start_response, record)
+
+    def unrecorded(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        """The panel's URLs (served by the private app while on), or the app as it is."""
+        panel = self.panel
+        if panel is not None and self.recorder.listening:  # listening: the panel is on
+            path = environ.get("PATH_INFO", "")
+            if path == self.prefix or path.startswith(self._panel_folder):
+                return panel(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def recorded(
+        self, environ: WSGIEnvironment, start_response: StartResponse, record: RequestRecord
+    ) -> t.Iterable[bytes]:
+        recorder = self.recorder
+        # The record's id only goes to clients that may see the panel; the
+        # usual address, listed as written, is let through without a call.
+        remote_addr = environ.get("REMOTE_ADDR")
+        listed = self.app.config.get(settings.ALLOWED_HOSTS)
+        show_id = (type(listed) is tuple and remote_addr in listed) or may_see_request_id(
+            self.app, remote_addr
+        )
 
         def start_recorded_response(
             status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
@@ -444,7 +531,7 @@ class RecordingMiddleware:
             try:
                 record.status = status
                 record.timeline.append(("start_response", perf_counter()))
-                if not record.static or status[:1] not in "123":
+                if show_id and (not record.static or status[:1] not in "123"):
                     # A copy: the list is the app's. A static file served fine is not kept.
                     headers = [*headers, (REQUEST_ID_HEADER, record.id)]
             except Exception:
@@ -474,6 +561,10 @@ class RecordingMiddleware:
             recorder.finish(record)
             return body
         return RecordedBody(body, record, recorder)
+
+
+_OUTER_DEBUGGER_KEY = "werkzeug.debug.preserve_context"
+"""Set by a Werkzeug debugger with ``evalex`` (``flask run --debug``) around the app."""
 
 
 class RecordedBody:

@@ -17,12 +17,14 @@ built-in ``repr`` of those plain types is ever called, cut to a bounded length
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import fractions
 import reprlib
 import typing as t
 import uuid
+from urllib.parse import unquote_plus
 
 from . import settings
 
@@ -105,6 +107,33 @@ def bounded_repr(value: t.Any) -> str:
         return f"<{type_name(type(value))} (repr failed)>"
 
 
+_CONTAINERS: frozenset[type] = frozenset({list, tuple, set, frozenset, dict})
+
+
+def plain_repr(value: t.Any) -> str:
+    """The exact built-in ``repr`` of a plain value (or a small container of them).
+
+    Anything else is shown as ``<module.Type object>``: its own ``__repr__``
+    is the app's code, and may hang, raise or be huge. For the match view,
+    whose ``repr`` must read exactly as the converted value's.
+    """
+    if _is_plain(value, 3):
+        with contextlib.suppress(Exception):  # built-in reprs of plain values do not fail
+            return repr(value)
+    return f"<{type_name(type(value))} object>"
+
+
+def _is_plain(value: t.Any, depth: int) -> bool:
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return True
+    if kind not in _CONTAINERS or depth <= 0 or len(value) > 100:
+        return False
+    if kind is dict:
+        return all(_is_plain(k, depth - 1) and _is_plain(v, depth - 1) for k, v in value.items())
+    return all(_is_plain(item, depth - 1) for item in value)
+
+
 def bounded_text(text: str, limit: int = MAX_REPR * 5) -> str:
     """Text cut to ``limit`` characters, marking the cut."""
     if len(text) <= limit:
@@ -125,14 +154,16 @@ def plain_text(value: t.Any) -> str | None:
 def redact_pairs(app: Flask, pairs: t.Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Header-like ``(name, value)`` pairs, secret-looking values replaced.
 
-    Names are matched with dashes read as underscores, so ``X-Api-Key`` is
-    caught by ``API_KEY`` as its WSGI spelling ``HTTP_X_API_KEY`` would be.
+    Names are read as words (:func:`settings.name_words`), so ``X-Api-Key``
+    is caught by ``API_KEY`` as its WSGI spelling ``HTTP_X_API_KEY`` would
+    be. A value that carries a query (a ``Referer``) or is form-like has the
+    secret-looking parameters inside it redacted.
     """
-    pattern = settings.redact_pattern(app)
+    is_secret = settings.secret_name_test(app)
     return [
         (
             name,
-            settings.REDACTED if pattern.search(name.replace("-", "_")) else bounded_text(value),
+            settings.REDACTED if is_secret(name) else bounded_text(redact_text(app, value)),
         )
         for name, value in pairs
     ]
@@ -140,11 +171,80 @@ def redact_pairs(app: Flask, pairs: t.Iterable[tuple[str, str]]) -> list[tuple[s
 
 def describe_mapping(app: Flask, mapping: t.Mapping[str, t.Any]) -> dict[str, dict[str, str]]:
     """``{name: {"repr", "type"}}`` for kept values, secret-looking names redacted."""
-    pattern = settings.redact_pattern(app)
+    is_secret = settings.secret_name_test(app)
     described = {}
     for name, value in mapping.items():
-        if pattern.search(name):
+        if is_secret(name):
             described[name] = {"repr": settings.REDACTED, "type": describe_value(value)["type"]}
+        elif isinstance(value, str) and _looks_form_like(value):
+            described[name] = describe_value(redact_text(app, str.__str__(value)))
         else:
             described[name] = describe_value(value)
     return described
+
+
+def redact_path(app: Flask, path: str, view_args: t.Mapping[str, t.Any] | None) -> str:
+    """``/reset/abc123`` -> ``/reset/[redacted]`` when ``abc123`` is the ``token`` view argument.
+
+    The segments holding the value of a secret-looking view argument are
+    replaced (text, numbers and UUIDs, as their URL text reads).
+    """
+    if not view_args:
+        return path
+    is_secret = settings.secret_name_test(app)
+    for name, value in view_args.items():
+        if type(value) not in _PATH_VALUE_TYPES or not is_secret(name):
+            continue
+        text = str(value)
+        if not text:
+            continue
+        if "/" in text:
+            path = path.replace(text, settings.REDACTED)
+        else:
+            path = "/".join(
+                settings.REDACTED if segment == text else segment for segment in path.split("/")
+            )
+    return path
+
+
+_PATH_VALUE_TYPES: frozenset[type] = frozenset({str, int, float, uuid.UUID})
+
+
+def redact_query(app: Flask, query: str) -> str:
+    """``a=1&token=x`` -> ``a=1&token=[redacted]``: values of secret-looking parameters.
+
+    Parameter names are matched after percent-decoding; the text is otherwise
+    left exactly as it was.
+    """
+    if "=" not in query:
+        return query
+    is_secret = settings.secret_name_test(app)
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, _ = pair.partition("=")
+        if equals:
+            decoded = unquote_plus(name).strip()
+            if decoded.lower() in settings.QUERY_SECRET_NAMES or is_secret(decoded):
+                pair = f"{name}={settings.REDACTED}"
+        pairs.append(pair)
+    return "&".join(pairs)
+
+
+def redact_text(app: Flask, text: str) -> str:
+    """A URL's query (a ``Referer``), or a form-like value, with its secrets redacted."""
+    if "=" not in text:
+        return text
+    before, question, rest = text.partition("?")
+    if question:
+        query, hash_sign, fragment = rest.partition("#")
+        return before + "?" + redact_query(app, query) + hash_sign + fragment
+    if _looks_form_like(text):
+        return redact_query(app, text)
+    return text
+
+
+def _looks_form_like(text: str) -> bool:
+    """``name=value`` pairs joined by ``&`` (``a=1&b=2``, ``password=x``), not prose."""
+    if "=" not in text or " " in text.strip():
+        return False
+    return all("=" in pair for pair in text.split("&") if pair)

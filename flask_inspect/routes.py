@@ -25,6 +25,8 @@ from werkzeug.routing import Map
 from werkzeug.routing import Rule
 from werkzeug.routing import parse_converter_args
 
+from .settings import REDACTED
+from .settings import is_secret_name
 from .url_trie import url_trie
 
 if t.TYPE_CHECKING:
@@ -186,7 +188,10 @@ def _describe_rule(app: Flask, rule: Rule, priority: int, registration_index: in
         priority=priority,
         registration_index=registration_index,
         arguments=describe_arguments(rule),
-        defaults={str(k): _jsonable(v) for k, v in (rule.defaults or {}).items()},
+        defaults={
+            str(k): REDACTED if is_secret_name(app, str(k)) else _jsonable(v)
+            for k, v in (rule.defaults or {}).items()
+        },
         strict_slashes=bool(rule.strict_slashes),
         merge_slashes=bool(rule.merge_slashes),
         subdomain=rule.subdomain,

@@ -10,7 +10,9 @@ own ``to_python`` agrees.
 from __future__ import annotations
 
 import importlib
+import threading
 import typing as t
+import weakref
 
 from werkzeug.routing import AnyConverter
 from werkzeug.routing import BaseConverter
@@ -34,8 +36,36 @@ _GENERIC = ("example", "1", "abc", "2024-01-31", "1.5", "a-b", "x1")
 SAMPLE_UUID = "12345678-1234-5678-1234-567812345678"
 
 
+# What each converter said about invented values, asked once per converter
+# (each rule of a map has its own): an app's ``to_python`` may do real work
+# (a database lookup), so it is not asked again on every page the panel draws.
+_SAMPLES: weakref.WeakKeyDictionary[BaseConverter, dict[t.Any, t.Any]] = weakref.WeakKeyDictionary()
+_SAMPLES_LOCK = threading.Lock()
+
+
+def _remembered(converter: BaseConverter, key: t.Any, work: t.Callable[[], t.Any]) -> t.Any:
+    """``work()``, once per ``(converter, key)``."""
+    try:
+        with _SAMPLES_LOCK:
+            cached = _SAMPLES.setdefault(converter, {})
+    except TypeError:  # not weakly referable or not hashable: ask every time
+        return work()
+    if key in cached:
+        return cached[key]
+    value = cached[key] = work()
+    return value
+
+
 def accepted_values(converter: BaseConverter, limit: int = 3) -> list[tuple[str, t.Any]]:
-    """Up to ``limit`` ``(url_text, python_value)`` pairs the converter fully accepts."""
+    """Up to ``limit`` ``(url_text, python_value)`` pairs the converter fully accepts.
+
+    Worked out once per converter and ``limit``.
+    """
+    found = _remembered(converter, ("accepted", limit), lambda: _accepted(converter, limit))
+    return list(found)
+
+
+def _accepted(converter: BaseConverter, limit: int) -> list[tuple[str, t.Any]]:
     found: list[tuple[str, t.Any]] = []
     for text in _candidates(converter):
         value = accepts(converter, text)
@@ -64,7 +94,12 @@ def is_accepted(value: t.Any) -> bool:
 
 
 def rejected_by_python(converter: BaseConverter) -> str | None:
-    """A text the converter's regex accepts but its ``to_python`` refuses."""
+    """A text the converter's regex accepts but its ``to_python`` refuses (asked once)."""
+    found: str | None = _remembered(converter, "rejected", lambda: _rejected(converter))
+    return found
+
+
+def _rejected(converter: BaseConverter) -> str | None:
     for text in _rejection_candidates(converter):
         if pattern_for(f"(?:{converter.regex})\\Z").match(text) is None:
             continue

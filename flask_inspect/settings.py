@@ -6,6 +6,7 @@ Everything is read from ``app.config`` when it is needed, never cached at
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 
@@ -19,24 +20,43 @@ HISTORY_SIZE = "INSPECT_HISTORY_SIZE"
 BADGE = "INSPECT_BADGE"
 EXPLAIN_ERRORS = "INSPECT_EXPLAIN_ERRORS"
 REDACT = "INSPECT_REDACT"
+ALLOWED_SERVER_NAMES = "INSPECT_ALLOWED_SERVER_NAMES"
 
-# Names whose values are shown as "[redacted]": matched case-insensitively
-# anywhere in a header, config or ``g`` key.
+# Names whose values are shown as "[redacted]", matched case-insensitively
+# anywhere in a name read as words joined by ``_`` (``X-Api-Key``, ``apiKey``
+# and ``HTTP_X_API_KEY`` all read ``_x_api_key_``); an entry's ``_`` at either
+# end stands for a word boundary, so ``_AUTH_`` hides ``X-Auth`` but not ``author``.
 DEFAULT_REDACT = (
     "SECRET",
     "PASSWORD",
     "PASSWD",
+    "PASSPHRASE",
+    "_PASS_",
+    "_PWD_",
     "TOKEN",
     "API_KEY",
     "APIKEY",
+    "ACCESS_KEY",
+    "ACCESSKEY",
     "PRIVATE",
     "CREDENTIAL",
     "AUTHORIZATION",
+    "AUTHENTICATION",
+    "_AUTH_",
+    "JWT",
+    "BEARER",
+    "_OTP_",
+    "SIGNATURE",
+    "_SIG_",
     "COOKIE",
     "SESSION",
     "DATABASE_URI",
     "DATABASE_URL",
 )
+QUERY_SECRET_NAMES = frozenset({"code", "key", "sig"})
+"""Query parameters redacted by exact name besides ``INSPECT_REDACT``: short
+names that are secrets there (an OAuth ``code``, an API ``key``) but would
+hide too much anywhere else (``status_code``, ``sort_key``)."""
 REDACTED = "[redacted]"
 
 DEFAULTS: dict[str, t.Any] = {
@@ -47,6 +67,7 @@ DEFAULTS: dict[str, t.Any] = {
     BADGE: True,
     EXPLAIN_ERRORS: True,
     REDACT: DEFAULT_REDACT,
+    ALLOWED_SERVER_NAMES: ("localhost", "127.0.0.1", "::1"),
 }
 
 
@@ -75,17 +96,35 @@ def url_prefix(app: Flask) -> str:
 
 
 def allowed_hosts(app: Flask) -> tuple[str, ...]:
-    value = app.config.get(ALLOWED_HOSTS, DEFAULTS[ALLOWED_HOSTS])
+    """``INSPECT_ALLOWED_HOSTS`` as a tuple; ``None`` or an odd value allows no one."""
+    return _names(app.config.get(ALLOWED_HOSTS, DEFAULTS[ALLOWED_HOSTS]))
+
+
+def allowed_server_names(app: Flask) -> tuple[str, ...]:
+    """``INSPECT_ALLOWED_SERVER_NAMES``, plus the app's ``SERVER_NAME`` when it has one."""
+    names = _names(app.config.get(ALLOWED_SERVER_NAMES, DEFAULTS[ALLOWED_SERVER_NAMES]))
+    server_name = app.config.get("SERVER_NAME")
+    if isinstance(server_name, str) and server_name:
+        names = (*names, server_name)
+    return names
+
+
+def _names(value: t.Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
     if isinstance(value, str):
         return (value,)
-    return tuple(str(item) for item in value)
+    try:
+        return tuple(str(item) for item in value)
+    except TypeError:
+        return ()
 
 
 def client_allowed(app: Flask, remote_addr: str | None) -> bool:
-    hosts = allowed_hosts(app)
-    if "*" in hosts:
-        return True
-    return remote_addr is not None and remote_addr in hosts
+    """See :func:`flask_inspect.access.client_allowed` (loopback ranges included)."""
+    from .access import client_allowed as allowed
+
+    return allowed(app, remote_addr)
 
 
 def history_size(app: Flask) -> int:
@@ -115,12 +154,59 @@ def recording_limit(app: Flask) -> int:
 
 
 def redact_pattern(app: Flask) -> re.Pattern[str]:
-    names = app.config.get(REDACT, DEFAULT_REDACT)
-    if isinstance(names, str):
-        names = (names,)
-    alternatives = "|".join(re.escape(str(name)) for name in names if str(name))
-    return re.compile(alternatives or r"(?!x)x", re.IGNORECASE)
+    """``INSPECT_REDACT`` as one pattern, to search names made by :func:`name_words`."""
+    return _secret_test(_redact_setting(app)).words
+
+
+def secret_name_test(app: Flask) -> t.Callable[[str], bool]:
+    """A predicate: does this name look like a secret's (``INSPECT_REDACT``)?
+
+    An entry is looked for in the name read as words (:func:`name_words`);
+    one without a ``_`` at either end is also looked for in the name with
+    its separators removed, so ``APIKEY`` still hides ``X-ApiKey``.
+    """
+    return _secret_test(_redact_setting(app)).test
 
 
 def is_secret_name(app: Flask, name: str) -> bool:
-    return redact_pattern(app).search(name) is not None
+    return secret_name_test(app)(name)
+
+
+def _redact_setting(app: Flask) -> tuple[str, ...]:
+    names = app.config.get(REDACT, DEFAULT_REDACT)
+    if isinstance(names, str):
+        return (names,)
+    return tuple(str(name) for name in names or ())
+
+
+class _SecretTest:
+    def __init__(self, names: tuple[str, ...]) -> None:
+        words = [_NOT_WORD.sub("_", name.lower()) for name in names]
+        self.words = _any_of(words)
+        self.compact = _any_of(
+            [_NOT_WORD.sub("", word) for word in words if word[:1] != "_" and word[-1:] != "_"]
+        )
+
+    def test(self, name: str) -> bool:
+        if self.words.search(name_words(name)) is not None:
+            return True
+        return self.compact.search(_NOT_WORD.sub("", name.lower())) is not None
+
+
+@functools.lru_cache(maxsize=16)
+def _secret_test(names: tuple[str, ...]) -> _SecretTest:
+    return _SecretTest(names)
+
+
+def _any_of(entries: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(entry) for entry in entries if entry.strip("_"))
+    return re.compile(alternatives or r"(?!x)x")
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def name_words(name: str) -> str:
+    """``"X-Hub-Signature"`` -> ``"_x_hub_signature_"``, ``"apiKey"`` -> ``"_api_key_"``."""
+    return "_" + _NOT_WORD.sub("_", _CAMEL_HUMP.sub("_", name).lower()).strip("_") + "_"

@@ -258,20 +258,66 @@ def example_url(
         return None
     request_method = _method_for(rule, method)
     # First the user's own values where they fit, then the converters' samples.
-    for attempt in range(-1, _EXAMPLE_ATTEMPTS):
-        values = _values_for(plan, parts or [], attempt)
-        if values is None:
+    found = None
+    if parts and _own_values(plan, parts):
+        found = _built_example(trie, url_map, plan, rule, request_method, parts, -1)
+        if found is _NO_VALUES:
             return None
-        try:
-            built = rule.build(values, append_unknown=False)
-        except Exception:
-            built = None
-        if built is None:
-            continue
-        domain_part, path = built
-        decision = decided.decide(trie, url_map, domain_part, path, request_method, rule.websocket)
-        if decision.kind == decided.MATCHED and decision.rule is rule:
-            return _compose(url_map, adapter, domain_part, path, rule.websocket)
+    if found is None:
+        # From samples alone the answer depends on the map only: worked out
+        # once, so the app's converters are not asked again on every page.
+        key = ("sample_example", id(rule), request_method)
+        found = trie.memo.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = trie.memo[key] = _sample_example(trie, url_map, plan, rule, request_method)
+    if found is None:
+        return None
+    domain_part, path = found
+    return _compose(url_map, adapter, domain_part, path, rule.websocket)
+
+
+_UNKNOWN: t.Any = object()
+
+
+def _sample_example(
+    trie: UrlTrie, url_map: Map, plan: RulePlan, rule: Rule, request_method: str
+) -> tuple[str, str] | None:
+    for attempt in range(_EXAMPLE_ATTEMPTS):
+        found = _built_example(trie, url_map, plan, rule, request_method, [], attempt)
+        if found is not None:
+            return None if found is _NO_VALUES else found
+    return None
+
+
+_NO_VALUES: t.Any = object()
+
+
+def _built_example(
+    trie: UrlTrie,
+    url_map: Map,
+    plan: RulePlan,
+    rule: Rule,
+    request_method: str,
+    parts: list[str],
+    attempt: int,
+) -> tuple[str, str] | None:
+    """``(domain_part, path)`` built from the attempt's values, if it reaches ``rule``.
+
+    :data:`_NO_VALUES` when a converter has no value to offer at all.
+    """
+    values = _values_for(plan, parts, attempt)
+    if values is None:
+        return t.cast("tuple[str, str]", _NO_VALUES)
+    try:
+        built = rule.build(values, append_unknown=False)
+    except Exception:
+        built = None
+    if built is None:
+        return None
+    domain_part, path = built
+    decision = decided.decide(trie, url_map, domain_part, path, request_method, rule.websocket)
+    if decision.kind == decided.MATCHED and decision.rule is rule:
+        return domain_part, path
     return None
 
 

@@ -148,11 +148,20 @@ def test_badge_setting_off_leaves_html_untouched() -> None:
     assert response.get_data(as_text=True) == PAGE
 
 
-def test_client_not_allowed_to_see_the_panel_gets_no_badge() -> None:
+def test_client_not_allowed_to_see_the_panel_gets_no_badge_and_no_id() -> None:
     app = badge_app()
     response = get(app, "/page", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert response.get_data(as_text=True) == PAGE
-    assert REQUEST_ID_HEADER in response.headers
+    assert REQUEST_ID_HEADER not in response.headers
+    # Still recorded: the panel lists it for the clients that may see it.
+    listed = app.test_client().get("/_inspect/api/requests").get_json()["requests"]
+    assert [item["path"] for item in listed] == ["/page"]
+
+
+def test_a_page_asked_for_under_a_foreign_host_gets_no_badge() -> None:
+    app = badge_app()
+    response = get(app, "/page", headers={"Host": "tunnel.example.net"})
+    assert response.get_data(as_text=True) == PAGE
 
 
 def test_badge_follows_the_mount_point_and_prefix() -> None:

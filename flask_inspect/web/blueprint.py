@@ -3,7 +3,8 @@
 Every URL under the prefix (pages, JSON, static files) passes the guard:
 404 while the extension is off (with a line saying how to turn it on, for a
 client that may see the panel), 403 with a one-line reason for a client
-whose address is not allowed.
+whose address, or the ``Host`` it asked for, is not allowed
+(:mod:`flask_inspect.access`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
 
 from .. import settings
+from ..access import refusal
 from ..durations import format_duration
 from . import contexts_pages
 from . import match_pages
@@ -25,6 +27,7 @@ from . import overview_pages
 from . import requests_pages
 from . import routes_pages
 from .off_hint import panel_off_hint
+from .panel_app import inspected_app
 from .responses import api_error
 from .responses import is_api_request
 
@@ -67,17 +70,14 @@ def create_blueprint() -> Blueprint:
 
 
 def _guard() -> Response | None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     if not settings.is_enabled(app):
         hint = panel_off_hint(app, request.remote_addr)
         if hint is not None:
             return hint
         raise NotFound()
-    if not settings.client_allowed(app, request.remote_addr):
-        reason = (
-            f"flask-inspect: client address {request.remote_addr!r} is not in "
-            "INSPECT_ALLOWED_HOSTS."
-        )
+    reason = refusal(app, request.environ)
+    if reason is not None:
         if is_api_request():
             return api_error(403, "forbidden", reason)
         return Response(reason + "\n", status=403, mimetype="text/plain")
@@ -99,7 +99,7 @@ def _http_error(error: HTTPException) -> t.Any:
     pages (and while off) the app-level handler is looked up and used.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if is_api_request() and settings.is_enabled(app):
+    if is_api_request() and settings.is_enabled(inspected_app()):
         status = error.code or 500
         return api_error(status, error.name.lower().replace(" ", "_"), error.description or "")
     find_handler = getattr(app, "_find_error_handler", None)

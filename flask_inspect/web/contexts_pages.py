@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import Response
-from flask import current_app
 from flask import render_template
 
 from ..contexts import LONG_HELD_MS
 from ..contexts import ContextRegistry
 from ..extension import get_state
+from .panel_app import inspected_app
 from .responses import api_error
 from .responses import api_json
 
@@ -46,7 +46,7 @@ def contexts_api() -> Response:
 
 
 def _registry() -> ContextRegistry | None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     try:
         return get_state(app).contexts
     except LookupError:

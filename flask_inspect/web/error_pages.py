@@ -9,7 +9,7 @@ Only Flask's own default page is replaced. The check runs on every such
 request, not once at start-up, so an error handler the app registers before
 or after ``Inspect`` always wins; so does an ``after_request`` function that
 already changed the page. The panel's own URLs, and clients not allowed to
-see the panel, are left alone.
+see the panel (by address or by ``Host``), are left alone.
 
 It is not an ``after_request`` function: the recorder's ``request_finished``
 receiver calls it, and only for a 404 or 405 response. That signal is sent
@@ -33,6 +33,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wsgi import ClosingIterator
 
 from .. import settings
+from ..access import may_see_panel
 from ..explain import ExplainInputError
 from ..explain import Explanation
 from ..explain import explain
@@ -103,7 +104,9 @@ def _should_explain(app: Flask) -> bool:
     path = request.path
     if path == prefix or path.startswith(prefix + "/"):
         return False  # the panel's own URLs
-    return settings.client_allowed(app, request.remote_addr)
+    # A client that may not see the panel (or a forged or tunnelled Host) gets
+    # the app's plain page: the explanation would show the app's URL map.
+    return may_see_panel(app, request.environ)
 
 
 def _app_handles(app: Flask, error: HTTPException) -> bool:

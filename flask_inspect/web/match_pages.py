@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from flask import Blueprint
 from flask import Flask
 from flask import Response
-from flask import current_app
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -29,6 +28,7 @@ from ..explain import split_target
 from ..suggest import example_url
 from ..url_trie import UrlTrie
 from ..url_trie import url_trie
+from .panel_app import inspected_app
 from .responses import api_error
 from .responses import api_json
 
@@ -116,7 +116,7 @@ def match_api() -> Response:
 
 
 def match_page() -> tuple[str, int]:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     args = request.args
     form = MatchForm(
         path=args.get("path", ""),
@@ -163,7 +163,7 @@ def explanation_context(explanation: Explanation | None, form: MatchForm) -> dic
 
 
 def _explain(text: str, method: str, host: str, websocket: bool) -> Explanation:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     path, url_host = split_target(text)
     chosen_host = host.strip() or url_host
     return explain(app, path, method, chosen_host or None, websocket)

@@ -6,9 +6,10 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version
 
 from flask import Blueprint
-from flask import current_app
 from flask import render_template
 from flask import request
+
+from .panel_app import inspected_app
 
 
 def register(blueprint: Blueprint) -> None:
@@ -16,7 +17,7 @@ def register(blueprint: Blueprint) -> None:
 
 
 def overview_page() -> str:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     # Counted as the Routes page lists them: the app's own, the panel's apart.
     panel_blueprint = request.blueprint
     rules = list(app.url_map.iter_rules())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import typing as t
 
 from flask import Blueprint
-from flask import current_app
 from flask import render_template
 from flask import request
 
@@ -23,6 +22,7 @@ from ..timeline import TO_SCALE
 from ..timeline import build_timeline
 from ..timeline import event_notes
 from ..timeline import layout
+from .panel_app import inspected_app
 from .responses import api_error
 from .responses import api_json
 
@@ -182,7 +182,7 @@ def _limit(raw: str | None) -> int | None:
 
 
 def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return inspected_app()
 
 
 def _history(app: Flask) -> RequestHistory[RequestRecord]:

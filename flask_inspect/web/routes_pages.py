@@ -7,7 +7,6 @@ import os
 
 from flask import Blueprint
 from flask import Response
-from flask import current_app
 from flask import render_template
 from flask import request
 
@@ -19,6 +18,7 @@ from ..route_listing import match_numbers
 from ..routes import describe_routes
 from ..routes import split_rule
 from .match_pages import example_links
+from .panel_app import inspected_app
 from .responses import api_json
 
 
@@ -28,7 +28,7 @@ def register(blueprint: Blueprint) -> None:
 
 
 def routes_page() -> str:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     routes = describe_routes(app)
     panel_blueprint = request.blueprint
     app_only = app_routes(routes, panel_blueprint)
@@ -55,7 +55,7 @@ def routes_page() -> str:
 
 
 def routes_api() -> Response:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = inspected_app()
     return api_json({"routes": [route.to_dict() for route in describe_routes(app)]})
 
 
