@@ -239,3 +239,13 @@ def test_panel_pages_have_no_inline_scripts_or_styles_or_external_urls() -> None
         assert "<style" not in html
         assert "http://" not in html
         assert "https://" not in html
+
+
+def test_an_off_panel_gives_no_hint_to_a_forged_host() -> None:
+    app = _plain_app(DEBUG=False)
+    Inspect(app)
+    client = app.test_client()
+    assert b"INSPECT_ENABLED" in client.get("/_inspect/routes").data
+    response = client.get("/_inspect/routes", headers={"Host": "attacker.example"})
+    assert response.status_code == 404
+    assert b"INSPECT_ENABLED" not in response.data

@@ -166,7 +166,10 @@ def test_while_off_the_app_answers_the_panel_urls_itself() -> None:
     app.debug = False
     app.register_error_handler(404, lambda error: ("the app's 404", 404))
     app.before_request_funcs[None].clear()
-    response = app.test_client().get("/_inspect/routes")
+    # A remote client: a local one is told how to turn the panel on instead.
+    response = app.test_client().get(
+        "/_inspect/routes", environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
     assert (response.status_code, response.data) == (404, b"the app's 404")
 
 

@@ -72,7 +72,7 @@ def create_blueprint() -> Blueprint:
 def _guard() -> Response | None:
     app = inspected_app()
     if not settings.is_enabled(app):
-        hint = panel_off_hint(app, request.remote_addr)
+        hint = panel_off_hint(app)
         if hint is not None:
             return hint
         raise NotFound()

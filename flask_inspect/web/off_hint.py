@@ -12,8 +12,9 @@ from __future__ import annotations
 import typing as t
 
 from flask import Response
+from flask import request
 
-from .. import settings
+from ..access import may_see_panel
 from .responses import api_error
 from .responses import is_api_request
 
@@ -26,9 +27,13 @@ PANEL_OFF = (
 )
 
 
-def panel_off_hint(app: Flask, remote_addr: str | None) -> Response | None:
-    """The 404 that says how to turn the panel on, or ``None`` for other clients."""
-    if not settings.client_allowed(app, remote_addr):
+def panel_off_hint(app: Flask) -> Response | None:
+    """The 404 that says how to turn the panel on, or ``None`` for other clients.
+
+    Other clients are those the panel itself would refuse: by address, by
+    forwarded address, or by the ``Host`` they asked for.
+    """
+    if not may_see_panel(app, request.environ):
         return None
     if is_api_request():
         return api_error(404, "panel_off", PANEL_OFF)
