@@ -1,6 +1,8 @@
 // Contexts page: one lane per thread, its pushed contexts as boxes, redrawn
 // from /api/contexts about once a second. Built with DOM calls only: every
-// value from the server is set as text, never parsed as HTML.
+// value from the server is set as text, never parsed as HTML. Each lane is
+// kept by its thread's ident and updated in place (only the text that
+// changed is touched), so focus and selection survive every update.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
@@ -9,6 +11,8 @@ document.addEventListener("DOMContentLoaded", function () {
     return;
   }
   const el = window.flaskInspect.el;
+  const morph = window.flaskInspect.morph;
+  const pathNodes = window.flaskInspect.pathNodes;
   const api = controls.dataset.api;
   const requestUrl = controls.dataset.requestUrl;
   const interval = Number(controls.dataset.interval) || 1000;
@@ -19,12 +23,14 @@ document.addEventListener("DOMContentLoaded", function () {
   const count = document.getElementById("thread-count");
   const noBusy = document.getElementById("no-busy");
   const loadError = document.getElementById("load-error");
+  const announcer = document.getElementById("live-announce");
 
   let paused = false;
   let timer = null;
   let loading = false;
   let lastUpdate = "";
   let updates = 0;
+  let announcedBusy = null;
   // Timings stay in the browser's performance timeline (for benchmarks and
   // the devtools); forget old ones so a page left open does not grow.
   const MEASURES_KEPT = 100;
@@ -74,7 +80,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (ctx.kind === "app") {
       body.push(el("span", { class: "ctx-main mono", text: ctx.app }));
     } else {
-      body.push(el("span", { class: "ctx-main mono", text: (ctx.method || "?") + " " + (ctx.path || "?") }));
+      body.push(el("span", { class: "ctx-main mono" }, [(ctx.method || "?") + " "].concat(pathNodes(ctx.path || "?"))));
       body.push(el("span", { class: "ctx-detail", text: "endpoint " + (ctx.endpoint || "none (no rule matched)") }));
       if (ctx.request_id) {
         body.push(el("a", { class: "ctx-record", href: requestLink(ctx.request_id), text: "request record" }));
@@ -191,22 +197,46 @@ document.addEventListener("DOMContentLoaded", function () {
     const started = performance.now();
     const threads = snapshot.threads || [];
     const holders = requestHolders(threads);
-    const fragment = document.createDocumentFragment();
     let busy = 0;
     let othersBusy = 0;
+    // Lanes of threads gone go first, so that the rest never move (a moved
+    // node loses focus); then each lane is updated in place or put in.
+    const wanted = new Set(threads.map(function (thread) { return String(thread.ident); }));
+    const drawn = new Map();
+    Array.from(lanes.children).forEach(function (node) {
+      if (wanted.has(node.dataset.ident) && !drawn.has(node.dataset.ident)) {
+        drawn.set(node.dataset.ident, node);
+      } else {
+        node.remove();
+      }
+    });
+    let cursor = lanes.firstElementChild;
     threads.forEach(function (thread) {
-      const node = lane(thread, holders);
-      if (node.classList.contains("busy")) {
+      const fresh = lane(thread, holders);
+      if (fresh.classList.contains("busy")) {
         busy += 1;
         if (!thread.serving) {
           othersBusy += 1;
         }
       }
-      fragment.append(node);
+      const old = drawn.get(String(thread.ident));
+      const node = old ? morph(old, fresh) : fresh;
+      if (node === cursor) {
+        cursor = cursor.nextElementSibling;
+      } else {
+        lanes.insertBefore(node, cursor);
+      }
     });
-    lanes.replaceChildren(fragment);
-    count.textContent = threads.length + " threads, " + busy + " with contexts";
+    const summary = threads.length + " threads, " + busy + " with contexts";
+    if (count.textContent !== summary) {
+      count.textContent = summary;
+    }
     noBusy.hidden = othersBusy !== 0;
+    // Screen readers hear of a change in the busy threads only, not of every update.
+    if (announcedBusy !== null && announcedBusy !== othersBusy) {
+      announcer.textContent = othersBusy === 1 ? "1 other thread has contexts pushed" : othersBusy + " other threads have contexts pushed";
+    }
+    announcedBusy = othersBusy;
     lastUpdate = new Date(snapshot.captured_at).toLocaleTimeString();
     const elapsed = performance.now() - started;
     lanes.dataset.renderMs = elapsed.toFixed(2);
@@ -215,7 +245,10 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function showState() {
-    state.textContent = paused ? "paused" : "live" + (lastUpdate ? " · updated " + lastUpdate : "");
+    const text = paused ? "paused" : "live" + (lastUpdate ? " · updated " + lastUpdate : "");
+    if (state.textContent !== text) {
+      state.textContent = text;
+    }
     toggle.textContent = paused ? "Resume live updates" : "Pause live updates";
     toggle.setAttribute("aria-pressed", paused ? "true" : "false");
   }

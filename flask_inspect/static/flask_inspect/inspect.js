@@ -61,5 +61,57 @@
       });
       return node;
     },
+    // A URL path as text that wraps only before a "/" (never inside a
+    // segment): each segment unbreakable, a <wbr> between them.
+    pathNodes: function (path) {
+      const parts = String(path).split(/(?=\/)/);
+      const nodes = [];
+      parts.forEach(function (part, index) {
+        if (index) {
+          nodes.push(document.createElement("wbr"));
+        }
+        const segment = document.createElement("span");
+        segment.className = "seg-text";
+        segment.textContent = part;
+        nodes.push(segment);
+      });
+      return nodes;
+    },
+    // Make ``current`` look like ``next`` while keeping every node that is
+    // already right: a live page redrawn this way keeps focus, selection and
+    // scroll in what did not change. Returns the node now in the document.
+    morph: function morph(current, next) {
+      if (current.nodeType !== next.nodeType || current.nodeName !== next.nodeName) {
+        current.replaceWith(next);
+        return next;
+      }
+      if (current.nodeType !== Node.ELEMENT_NODE) {
+        if (current.nodeValue !== next.nodeValue) {
+          current.nodeValue = next.nodeValue;
+        }
+        return current;
+      }
+      Array.from(next.attributes).forEach(function (attribute) {
+        if (current.getAttribute(attribute.name) !== attribute.value) {
+          current.setAttribute(attribute.name, attribute.value);
+        }
+      });
+      Array.from(current.attributes).forEach(function (attribute) {
+        if (!next.hasAttribute(attribute.name)) {
+          current.removeAttribute(attribute.name);
+        }
+      });
+      const have = Array.from(current.childNodes);
+      const want = Array.from(next.childNodes);
+      want.forEach(function (child, index) {
+        if (index < have.length) {
+          morph(have[index], child);
+        } else {
+          current.append(child);
+        }
+      });
+      have.slice(want.length).forEach(function (child) { child.remove(); });
+      return current;
+    },
   };
 })();
