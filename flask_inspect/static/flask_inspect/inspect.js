@@ -24,8 +24,28 @@
 
   applyTheme(storedTheme());
 
+  // "GET /calendar/2026-02-30", "localhost/user/7", "/files/a-b.txt": a path,
+  // maybe after a method and a host, with no other spaces.
+  const PATH_TEXT = /^((?:[A-Z]+ )?[^\s/]*)(\/\S*)$/;
+
+  // Paths drawn by the server (titles, verdicts, suggestions) wrap only
+  // between segments too: browsers would break them at any "-".
+  function wrapPaths(root) {
+    root.querySelectorAll("code, .path, .request-line").forEach(function (node) {
+      const text = node.firstChild;
+      if (node.childNodes.length !== 1 || text.nodeType !== Node.TEXT_NODE) {
+        return;
+      }
+      const found = PATH_TEXT.exec(text.nodeValue.trim());
+      if (found && found[0].length <= 2000) {
+        node.replaceChildren.apply(node, [found[1]].concat(window.flaskInspect.pathNodes(found[2])));
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     applyTheme(storedTheme());
+    wrapPaths(document.body);
     const button = document.getElementById("theme-toggle");
     if (!button) {
       return;
@@ -61,10 +81,16 @@
       });
       return node;
     },
-    // A URL path as text that wraps only before a "/" (never inside a
-    // segment): each segment unbreakable, a <wbr> between them.
+    // A URL path (and query) as text that wraps only before a "/", "?" or
+    // "&", never inside a segment: each part unbreakable, a <wbr> between.
     pathNodes: function (path) {
-      const parts = String(path).split(/(?=\/)/);
+      return window.flaskInspect.partNodes(String(path).split(/(?=[/?&])/));
+    },
+    // A dotted name ("demos.flash_and_render") that wraps only after a dot.
+    dottedNodes: function (name) {
+      return window.flaskInspect.partNodes(String(name).split(/(?<=\.)/));
+    },
+    partNodes: function (parts) {
       const nodes = [];
       parts.forEach(function (part, index) {
         if (index) {

@@ -38,6 +38,7 @@ document.addEventListener("DOMContentLoaded", function () {
   const el = window.flaskInspect.el;
   const morph = window.flaskInspect.morph;
   const pathNodes = window.flaskInspect.pathNodes;
+  const dottedNodes = window.flaskInspect.dottedNodes;
   const api = form.dataset.api;
   const detailTemplate = form.dataset.detail;
   const noEndpoint = form.dataset.noEndpoint;
@@ -128,8 +129,8 @@ document.addEventListener("DOMContentLoaded", function () {
       el("td", { class: "path" }, [el("a", { href: link }, pathNodes(path))]),
       el("td", { class: "status" }, [el("span", { class: "status-code", text: statusText })]),
       el("td", { class: "num col-ms", text: record.duration_ms === null ? "…" : record.duration_ms.toFixed(2) }),
-      el("td", { class: "endpoint col-endpoint", text: record.endpoint || "—" }),
-      el("td", { class: "view col-view", text: view }),
+      el("td", { class: "endpoint col-endpoint" }, record.endpoint ? dottedNodes(record.endpoint) : ["—"]),
+      el("td", { class: "view col-view" }, dottedNodes(view)),
       el("td", { class: "thread col-thread", title: "ident " + record.thread.ident, text: record.thread.name }),
       el("td", { class: "notes col-notes" }, notes(record)),
     ]);
