@@ -233,3 +233,38 @@ def test_contexts_lanes_keep_focus_and_selection_while_a_held_request_ages(
     finally:
         gate.release()
     assert reply.result(15)[0] == 200
+
+
+def test_reordered_lanes_move_only_what_is_out_of_order(
+    live_server_factory: t.Callable[[Flask], LiveServer], page: Page
+) -> None:
+    server = live_server_factory(held_app(Gate()))
+    page.goto(server.url + "/_inspect/contexts")
+    result = page.evaluate(
+        """() => {
+          const box = document.createElement('div');
+          document.body.append(box);
+          const make = name => {
+            const node = document.createElement('p');
+            node.dataset.name = name;
+            node.append(Object.assign(document.createElement('a'), {href: '#' + name, text: name}));
+            return node;
+          };
+          const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map(make);
+          box.append(a, b, c, d);
+          c.querySelector('a').focus();
+          const moved = [];
+          new MutationObserver(list => list.forEach(change =>
+            change.removedNodes.forEach(node => moved.push(node.dataset.name))))
+            .observe(box, {childList: true});
+          // "a" went to the end, "e" is new: b, c and d keep their places.
+          window.flaskInspect.place(box, [b, c, d, a, e]);
+          const order = Array.from(box.children).map(node => node.dataset.name);
+          return new Promise(resolve => setTimeout(() => resolve({
+            order: order,
+            moved: moved,
+            focused: document.activeElement.textContent,
+          })));
+        }"""
+    )
+    assert result == {"order": ["b", "c", "d", "a", "e"], "moved": ["a"], "focused": "c"}

@@ -13,6 +13,7 @@ document.addEventListener("DOMContentLoaded", function () {
   const el = window.flaskInspect.el;
   const morph = window.flaskInspect.morph;
   const pathNodes = window.flaskInspect.pathNodes;
+  const place = window.flaskInspect.place;
   const api = controls.dataset.api;
   const requestUrl = controls.dataset.requestUrl;
   const interval = Number(controls.dataset.interval) || 1000;
@@ -199,19 +200,17 @@ document.addEventListener("DOMContentLoaded", function () {
     const holders = requestHolders(threads);
     let busy = 0;
     let othersBusy = 0;
-    // Lanes of threads gone go first, so that the rest never move (a moved
-    // node loses focus); then each lane is updated in place or put in.
-    const wanted = new Set(threads.map(function (thread) { return String(thread.ident); }));
+    // A lane is kept for the same thread (ident and name: a new thread may
+    // reuse a dead one's ident), updated in place, and moved only if the
+    // order really changed (a moved node loses focus).
+    function key(ident, name) {
+      return ident + " " + name;
+    }
     const drawn = new Map();
     Array.from(lanes.children).forEach(function (node) {
-      if (wanted.has(node.dataset.ident) && !drawn.has(node.dataset.ident)) {
-        drawn.set(node.dataset.ident, node);
-      } else {
-        node.remove();
-      }
+      drawn.set(key(node.dataset.ident, node.dataset.name), node);
     });
-    let cursor = lanes.firstElementChild;
-    threads.forEach(function (thread) {
+    const nodes = threads.map(function (thread) {
       const fresh = lane(thread, holders);
       if (fresh.classList.contains("busy")) {
         busy += 1;
@@ -219,14 +218,10 @@ document.addEventListener("DOMContentLoaded", function () {
           othersBusy += 1;
         }
       }
-      const old = drawn.get(String(thread.ident));
-      const node = old ? morph(old, fresh) : fresh;
-      if (node === cursor) {
-        cursor = cursor.nextElementSibling;
-      } else {
-        lanes.insertBefore(node, cursor);
-      }
+      const old = drawn.get(key(thread.ident, thread.name));
+      return old ? morph(old, fresh) : fresh;
     });
+    place(lanes, nodes);
     const summary = threads.length + " threads, " + busy + " with contexts";
     if (count.textContent !== summary) {
       count.textContent = summary;

@@ -24,6 +24,37 @@
 
   applyTheme(storedTheme());
 
+  // Indexes of a longest strictly rising run of the values >= 0 (patience sorting).
+  function longestRising(values) {
+    const tails = [];
+    const previous = [];
+    values.forEach(function (value, index) {
+      previous.push(-1);
+      if (value < 0) {
+        return;
+      }
+      let low = 0;
+      let high = tails.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (values[tails[middle]] < value) {
+          low = middle + 1;
+        } else {
+          high = middle;
+        }
+      }
+      if (low > 0) {
+        previous[index] = tails[low - 1];
+      }
+      tails[low] = index;
+    });
+    const run = new Set();
+    for (let index = tails.length ? tails[tails.length - 1] : -1; index >= 0; index = previous[index]) {
+      run.add(index);
+    }
+    return run;
+  }
+
   // "GET /calendar/2026-02-30", "localhost/user/7", "/files/a-b.txt": a path,
   // maybe after a method and a host, with no other spaces.
   const PATH_TEXT = /^((?:[A-Z]+ )?[^\s/]*)(\/\S*)$/;
@@ -102,6 +133,27 @@
         nodes.push(segment);
       });
       return nodes;
+    },
+    // Make ``container``'s children exactly ``nodes``, in order, moving as
+    // few as possible: those already in the longest run in the right order
+    // stay where they are (a moved node loses focus and selection).
+    place: function (container, nodes) {
+      const wanted = new Set(nodes);
+      Array.from(container.children).forEach(function (node) {
+        if (!wanted.has(node)) {
+          node.remove();
+        }
+      });
+      const at = new Map();
+      Array.from(container.children).forEach(function (node, index) { at.set(node, index); });
+      const stay = longestRising(nodes.map(function (node) { return at.has(node) ? at.get(node) : -1; }));
+      let next = null;
+      for (let index = nodes.length - 1; index >= 0; index -= 1) {
+        if (!stay.has(index)) {
+          container.insertBefore(nodes[index], next);
+        }
+        next = nodes[index];
+      }
     },
     // Make ``current`` look like ``next`` while keeping every node that is
     // already right: a live page redrawn this way keeps focus, selection and
