@@ -1,8 +1,8 @@
 // Contexts page: one lane per thread, its pushed contexts as boxes, redrawn
 // from /api/contexts about once a second. Built with DOM calls only: every
 // value from the server is set as text, never parsed as HTML. Each lane is
-// kept by its thread's ident and updated in place (only the text that
-// changed is touched), so focus and selection survive every update.
+// kept by its thread's ident and name and updated in place (only the text
+// that changed is touched), so focus and selection survive every update.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
@@ -194,6 +194,28 @@ document.addEventListener("DOMContentLoaded", function () {
     }, parts);
   }
 
+  // What a lane shows apart from the ages, which change at every update.
+  const drawnShapes = new WeakMap();
+  function shape(thread) {
+    return JSON.stringify(thread, function (name, value) {
+      return name === "age_ms" ? undefined : value;
+    });
+  }
+
+  // The boxes in a lane are in the order of the thread's contexts, then of
+  // each task's: put each one's age in its first tag.
+  function showAges(node, thread) {
+    const contexts = thread.contexts.concat.apply(thread.contexts, thread.tasks.map(function (task) { return task.contexts; }));
+    const boxes = node.querySelectorAll(".ctx");
+    contexts.forEach(function (ctx, index) {
+      const age = boxes[index] && boxes[index].querySelector(".ctx-meta .tag");
+      const text = "held " + formatAge(ctx.age_ms);
+      if (age && age.textContent !== text) {
+        age.textContent = text;
+      }
+    });
+  }
+
   function render(snapshot) {
     const started = performance.now();
     const threads = snapshot.threads || [];
@@ -210,16 +232,23 @@ document.addEventListener("DOMContentLoaded", function () {
     Array.from(lanes.children).forEach(function (node) {
       drawn.set(key(node.dataset.ident, node.dataset.name), node);
     });
+    const shared = JSON.stringify(Array.from(holders).filter(function (entry) { return entry[1].length > 1; }));
     const nodes = threads.map(function (thread) {
-      const fresh = lane(thread, holders);
-      if (fresh.classList.contains("busy")) {
+      if (thread.contexts.length > 0 || thread.tasks.length > 0) {
         busy += 1;
         if (!thread.serving) {
           othersBusy += 1;
         }
       }
       const old = drawn.get(key(thread.ident, thread.name));
-      return old ? morph(old, fresh) : fresh;
+      const signature = shape(thread) + shared;
+      if (old && drawnShapes.get(old) === signature) {
+        showAges(old, thread); // the common case: only the ages moved on
+        return old;
+      }
+      const node = old ? morph(old, lane(thread, holders)) : lane(thread, holders);
+      drawnShapes.set(node, signature);
+      return node;
     });
     place(lanes, nodes);
     const summary = threads.length + " threads, " + busy + " with contexts";

@@ -159,7 +159,7 @@
     // already right: a live page redrawn this way keeps focus, selection and
     // scroll in what did not change. Returns the node now in the document.
     morph: function morph(current, next) {
-      if (current.nodeType !== next.nodeType || current.nodeName !== next.nodeName) {
+      if (current.nodeName !== next.nodeName) {
         current.replaceWith(next);
         return next;
       }
@@ -169,26 +169,39 @@
         }
         return current;
       }
-      Array.from(next.attributes).forEach(function (attribute) {
+      // Plain loops: this runs over every node of every lane once a second.
+      const want = next.attributes;
+      for (let index = 0; index < want.length; index += 1) {
+        const attribute = want[index];
         if (current.getAttribute(attribute.name) !== attribute.value) {
           current.setAttribute(attribute.name, attribute.value);
         }
-      });
-      Array.from(current.attributes).forEach(function (attribute) {
-        if (!next.hasAttribute(attribute.name)) {
-          current.removeAttribute(attribute.name);
+      }
+      const have = current.attributes;
+      // Every wanted attribute is set now: only a longer list has extras.
+      for (let index = have.length - 1; have.length > want.length && index >= 0; index -= 1) {
+        if (!next.hasAttribute(have[index].name)) {
+          current.removeAttribute(have[index].name);
         }
-      });
-      const have = Array.from(current.childNodes);
-      const want = Array.from(next.childNodes);
-      want.forEach(function (child, index) {
-        if (index < have.length) {
-          morph(have[index], child);
+      }
+      let mine = current.firstChild;
+      let theirs = next.firstChild;
+      while (theirs) {
+        const following = theirs.nextSibling;
+        if (mine) {
+          const after = mine.nextSibling;
+          morph(mine, theirs);
+          mine = after;
         } else {
-          current.append(child);
+          current.appendChild(theirs);
         }
-      });
-      have.slice(want.length).forEach(function (child) { child.remove(); });
+        theirs = following;
+      }
+      while (mine) {
+        const after = mine.nextSibling;
+        mine.remove();
+        mine = after;
+      }
       return current;
     },
   };
