@@ -116,6 +116,22 @@ class RequestHistory(t.Generic[Record]):
         records.reverse()
         return records
 
+    def newer_than(self, record_id: str) -> list[Record]:
+        """Records that arrived after ``record_id``, newest first.
+
+        Every record when ``record_id`` is not kept (pushed out, cleared, or
+        from before a restart): the live list then starts over from it.
+        One copy and one backwards scan: a poll that finds nothing new stops
+        at the first record.
+        """
+        records = self._records.copy()
+        newer: list[Record] = []
+        for record in reversed(records):
+            if record.id == record_id:
+                return newer
+            newer.append(record)
+        return newer
+
     def clear(self) -> None:
         self._records.clear()
 

@@ -132,3 +132,25 @@ def test_history_raising_the_limit_keeps_what_it_has() -> None:
     assert [item.id for item in history.newest_first()] == ["next", "4", "3", "2", "1", "0"]
     history.add(Item("after"), 8)
     assert len(history) == 7
+
+
+def test_newer_than_lists_what_arrived_after_an_id_newest_first() -> None:
+    history: RequestHistory[Item] = RequestHistory()
+    for name in ("a", "b", "c", "d"):
+        history.add(Item(name), 10)
+    assert [item.id for item in history.newer_than("b")] == ["d", "c"]
+    assert history.newer_than("d") == []
+    assert [item.id for item in history.newer_than("a")] == ["d", "c", "b"]
+
+
+def test_newer_than_an_id_no_longer_kept_gives_every_record() -> None:
+    history: RequestHistory[Item] = RequestHistory()
+    for index in range(6):
+        history.add(Item(str(index)), 3)
+    # "1" was pushed out by the bound: the caller cannot know what it missed.
+    assert [item.id for item in history.newer_than("1")] == ["5", "4", "3"]
+    assert [item.id for item in history.newer_than("unknown")] == ["5", "4", "3"]
+    history.discard("4")
+    assert [item.id for item in history.newer_than("3")] == ["5"]
+    history.clear()
+    assert history.newer_than("5") == []

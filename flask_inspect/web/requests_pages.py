@@ -4,6 +4,12 @@
 second; ``/requests/<id>`` is drawn on the server, timeline diagram included.
 The JSON list can be narrowed with the same filters the page offers
 (``?status=4xx&method=GET&endpoint=user&q=text&limit=50``).
+
+The live page asks only for what changed: ``?after=<id>`` lists the records
+that arrived after the newest one it holds, and ``&pending=<id>,<id>`` gives
+the current state of the records it still shows in flight (or says they are
+gone), so an idle list costs a few dozen bytes a second instead of the whole
+history.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ if t.TYPE_CHECKING:
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "pending")
 NO_ENDPOINT = "-"
 """The endpoint filter's value for requests no rule matched."""
+PENDING_ASKED_MAX = 100
+"""How many in-flight ids one poll may ask about (the page sends its newest)."""
 
 
 class BadFilter(ValueError):
@@ -97,6 +105,12 @@ def requests_api() -> Response:
         limit = _limit(request.args.get("limit"))
     except BadFilter as error:
         return api_error(400, "bad_filter", str(error))
+    if "after" in request.args or "pending" in request.args:
+        try:
+            pending = _pending_ids(request.args.get("pending", ""))
+        except BadFilter as error:
+            return api_error(400, "bad_filter", str(error))
+        return api_json(_changes(app, request.args.get("after", ""), pending, keep, limit))
     records = [record.summary(app) for record in _history(app).newest_first()]
     selected = [data for data in records if keep(data)][:limit]
     return api_json(
@@ -106,6 +120,47 @@ def requests_api() -> Response:
             "history_size": settings.history_size(app),
         }
     )
+
+
+def _changes(
+    app: Flask,
+    after: str,
+    pending: list[str],
+    keep: t.Callable[[dict[str, t.Any]], bool],
+    limit: int | None,
+) -> dict[str, t.Any]:
+    """What changed since a poll that saw ``after`` as its newest record.
+
+    ``reset`` says ``after`` is not kept any more (history cleared, app
+    restarted, pushed out): ``requests`` is then the whole history, to
+    replace what the page shows. ``pending`` holds the current summaries of
+    the asked records still kept, ``gone`` the asked ids that are not.
+    """
+    history = _history(app)
+    reset = not after or history.get(after) is None
+    newer = [record.summary(app) for record in history.newer_than(after)]
+    current: list[dict[str, t.Any]] = []
+    gone: list[str] = []
+    for record_id in pending:
+        record = history.get(record_id)
+        if record is None:
+            gone.append(record_id)
+        else:
+            current.append(record.summary(app))
+    return {
+        "requests": [data for data in newer if keep(data)][:limit],
+        "reset": reset,
+        "pending": current,
+        "gone": gone,
+        "history_size": settings.history_size(app),
+    }
+
+
+def _pending_ids(raw: str) -> list[str]:
+    ids = [part for part in raw.split(",") if part]
+    if len(ids) > PENDING_ASKED_MAX:
+        raise BadFilter(f"pending takes at most {PENDING_ASKED_MAX} ids; got {len(ids)}.")
+    return ids
 
 
 def request_api(record_id: str) -> Response:

@@ -1,6 +1,8 @@
 // Contexts page: one lane per thread, its pushed contexts as boxes, redrawn
 // from /api/contexts about once a second. Built with DOM calls only: every
-// value from the server is set as text, never parsed as HTML.
+// value from the server is set as text, never parsed as HTML. Each lane is
+// kept by its thread's ident and name and updated in place (only the text
+// that changed is touched), so focus and selection survive every update.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
@@ -9,6 +11,9 @@ document.addEventListener("DOMContentLoaded", function () {
     return;
   }
   const el = window.flaskInspect.el;
+  const morph = window.flaskInspect.morph;
+  const pathNodes = window.flaskInspect.pathNodes;
+  const place = window.flaskInspect.place;
   const api = controls.dataset.api;
   const requestUrl = controls.dataset.requestUrl;
   const interval = Number(controls.dataset.interval) || 1000;
@@ -19,12 +24,14 @@ document.addEventListener("DOMContentLoaded", function () {
   const count = document.getElementById("thread-count");
   const noBusy = document.getElementById("no-busy");
   const loadError = document.getElementById("load-error");
+  const announcer = document.getElementById("live-announce");
 
   let paused = false;
   let timer = null;
   let loading = false;
   let lastUpdate = "";
   let updates = 0;
+  let announcedBusy = null;
   // Timings stay in the browser's performance timeline (for benchmarks and
   // the devtools); forget old ones so a page left open does not grow.
   const MEASURES_KEPT = 100;
@@ -69,7 +76,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (ctx.kind === "app") {
       body.push(el("span", { class: "ctx-main mono", text: ctx.app }));
     } else {
-      body.push(el("span", { class: "ctx-main mono", text: (ctx.method || "?") + " " + (ctx.path || "?") }));
+      body.push(el("span", { class: "ctx-main mono" }, [(ctx.method || "?") + " "].concat(pathNodes(ctx.path || "?"))));
       body.push(el("span", { class: "ctx-detail", text: "endpoint " + (ctx.endpoint || "none (no rule matched)") }));
       if (ctx.request_id) {
         body.push(el("a", { class: "ctx-record", href: requestLink(ctx.request_id), text: "request record" }));
@@ -193,26 +200,73 @@ document.addEventListener("DOMContentLoaded", function () {
     }, parts);
   }
 
+  // What a lane shows apart from the ages, which change at every update.
+  const drawnShapes = new WeakMap();
+  function shape(thread) {
+    return JSON.stringify(thread, function (name, value) {
+      return name === "age_ms" ? undefined : value;
+    });
+  }
+
+  // The boxes in a lane are in the order of the thread's contexts, then of
+  // each task's: put each one's age in its first tag.
+  function showAges(node, thread) {
+    const contexts = thread.contexts.concat.apply(thread.contexts, thread.tasks.map(function (task) { return task.contexts; }));
+    const boxes = node.querySelectorAll(".ctx");
+    contexts.forEach(function (ctx, index) {
+      const age = boxes[index] && boxes[index].querySelector(".ctx-meta .tag");
+      const text = "held " + formatAge(ctx.age_ms);
+      if (age && age.textContent !== text) {
+        age.textContent = text;
+      }
+    });
+  }
+
   function render(snapshot) {
     const started = performance.now();
     const threads = snapshot.threads || [];
     const holders = requestHolders(threads);
-    const fragment = document.createDocumentFragment();
     let busy = 0;
     let othersBusy = 0;
-    threads.forEach(function (thread) {
-      const node = lane(thread, holders);
-      if (node.classList.contains("busy")) {
+    // A lane is kept for the same thread (ident and name: a new thread may
+    // reuse a dead one's ident), updated in place, and moved only if the
+    // order really changed (a moved node loses focus).
+    function key(ident, name) {
+      return ident + " " + name;
+    }
+    const drawn = new Map();
+    Array.from(lanes.children).forEach(function (node) {
+      drawn.set(key(node.dataset.ident, node.dataset.name), node);
+    });
+    const shared = JSON.stringify(Array.from(holders).filter(function (entry) { return entry[1].length > 1; }));
+    const nodes = threads.map(function (thread) {
+      if (thread.contexts.length > 0 || thread.tasks.length > 0) {
         busy += 1;
         if (!thread.serving) {
           othersBusy += 1;
         }
       }
-      fragment.append(node);
+      const old = drawn.get(key(thread.ident, thread.name));
+      const signature = shape(thread) + shared;
+      if (old && drawnShapes.get(old) === signature) {
+        showAges(old, thread); // the common case: only the ages moved on
+        return old;
+      }
+      const node = old ? morph(old, lane(thread, holders)) : lane(thread, holders);
+      drawnShapes.set(node, signature);
+      return node;
     });
-    lanes.replaceChildren(fragment);
-    count.textContent = threads.length + " threads, " + busy + " with contexts";
+    place(lanes, nodes);
+    const summary = threads.length + " threads, " + busy + " with contexts";
+    if (count.textContent !== summary) {
+      count.textContent = summary;
+    }
     noBusy.hidden = othersBusy !== 0;
+    // Screen readers hear of a change in the busy threads only, not of every update.
+    if (announcedBusy !== null && announcedBusy !== othersBusy) {
+      announcer.textContent = othersBusy === 1 ? "1 other thread has contexts pushed" : othersBusy + " other threads have contexts pushed";
+    }
+    announcedBusy = othersBusy;
     lastUpdate = new Date(snapshot.captured_at).toLocaleTimeString();
     const elapsed = performance.now() - started;
     lanes.dataset.renderMs = elapsed.toFixed(2);
@@ -221,7 +275,10 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function showState() {
-    state.textContent = paused ? "paused" : "live" + (lastUpdate ? " · updated " + lastUpdate : "");
+    const text = paused ? "paused" : "live" + (lastUpdate ? " · updated " + lastUpdate : "");
+    if (state.textContent !== text) {
+      state.textContent = text;
+    }
     toggle.textContent = paused ? "Resume live updates" : "Pause live updates";
     toggle.setAttribute("aria-pressed", paused ? "true" : "false");
   }

@@ -25,7 +25,10 @@ document.addEventListener("DOMContentLoaded", function () {
 
   toggle.addEventListener("change", apply);
   const focus = table.querySelector("tr.focus");
-  if (focus && focus.scrollIntoView && table.rows.length > 40) {
+  // Only a long list of shown rules is scrolled to the deciding one; counting
+  // the hidden ones too scrolled short lists past the form on small screens.
+  const shown = table.querySelectorAll("tbody tr:not([hidden])").length;
+  if (focus && focus.scrollIntoView && shown > 40) {
     focus.scrollIntoView({ block: "center" });
   }
 });

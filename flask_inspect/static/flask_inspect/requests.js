@@ -1,4 +1,7 @@
-// Requests page: the history table, redrawn from the JSON API about once a second.
+// Requests pages. The list asks the JSON API about once a second for what
+// changed only (records newer than the newest it shows, and the state of
+// those still in flight), and updates its rows in place: focus, selection
+// and scroll position survive every update.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
@@ -33,23 +36,35 @@ document.addEventListener("DOMContentLoaded", function () {
     return;
   }
   const el = window.flaskInspect.el;
+  const morph = window.flaskInspect.morph;
+  const pathNodes = window.flaskInspect.pathNodes;
+  const dottedNodes = window.flaskInspect.dottedNodes;
   const api = form.dataset.api;
   const detailTemplate = form.dataset.detail;
   const noEndpoint = form.dataset.noEndpoint;
-  const body = document.querySelector("#requests-table tbody");
+  const table = document.getElementById("requests-table");
+  const body = table.querySelector("tbody");
   const text = document.getElementById("filter-text");
   const status = document.getElementById("filter-status");
   const method = document.getElementById("filter-method");
   const endpoint = document.getElementById("filter-endpoint");
   const toggle = document.getElementById("live-toggle");
   const liveState = document.getElementById("live-state");
+  const announcer = document.getElementById("live-announce");
   const count = document.getElementById("request-count");
   const noRequests = document.getElementById("no-requests");
   const noMatches = document.getElementById("no-matches");
   const POLL_MS = 1000;
-  let records = [];
+  const PENDING_ASKED = 100; // the API's bound on ids per poll
+  // Newest first: ids, and each id's latest summary with its row.
+  let order = [];
+  const rows = new Map();
+  let historySize = Number(form.dataset.historySize) || 200;
+  let synced = false;
+  let offline = false;
   let paused = false;
   let timer = null;
+  let polls = 0;
 
   function statusClass(code) {
     return code === null ? "pending" : Math.floor(code / 100) + "xx";
@@ -109,19 +124,38 @@ document.addEventListener("DOMContentLoaded", function () {
     const view = record.view ? record.view.qualname : "";
     const statusText = record.status === null ? "…" : String(record.status);
     return el("tr", { "data-id": record.id, class: "status-" + statusClass(record.status) }, [
-      el("td", { class: "num", title: record.started_at, text: timeOf(record.started_at) }),
+      el("td", { class: "num col-time", title: record.started_at, text: timeOf(record.started_at) }),
       el("td", {}, [el("span", { class: "method", text: record.method })]),
-      el("td", { class: "path" }, [el("a", { href: link, text: path })]),
+      el("td", { class: "path" }, [el("a", { href: link }, pathNodes(path))]),
       el("td", { class: "status" }, [el("span", { class: "status-code", text: statusText })]),
-      el("td", { class: "num", text: record.duration_ms === null ? "…" : window.flaskInspect.duration(record.duration_ms) }),
-      el("td", { class: "endpoint", text: record.endpoint || "—" }),
-      el("td", { class: "view", text: view }),
-      el("td", { class: "thread", title: "ident " + record.thread.ident, text: record.thread.name }),
-      el("td", { class: "notes" }, notes(record)),
+      el("td", { class: "num col-ms", text: record.duration_ms === null ? "…" : window.flaskInspect.duration(record.duration_ms) }),
+      el("td", { class: "endpoint col-endpoint" }, record.endpoint ? dottedNodes(record.endpoint) : ["—"]),
+      el("td", { class: "view col-view" }, dottedNodes(view)),
+      el("td", { class: "thread col-thread", title: "ident " + record.thread.ident, text: record.thread.name }),
+      el("td", { class: "notes col-notes" }, notes(record)),
     ]);
   }
 
-  function refreshEndpoints() {
+  // Keep a record: a new one gets a row, a known one has its row updated in place.
+  function keep(record) {
+    const known = rows.get(record.id);
+    if (known) {
+      morph(known.node, row(record));
+      known.record = record;
+    } else {
+      rows.set(record.id, { record: record, node: row(record) });
+    }
+  }
+
+  function forget(id) {
+    const known = rows.get(id);
+    if (known) {
+      known.node.remove();
+      rows.delete(id);
+    }
+  }
+
+  function refreshEndpoints(records) {
     const known = new Set(Array.from(endpoint.options).map(function (option) { return option.value; }));
     records.forEach(function (record) {
       if (record.endpoint && !known.has(record.endpoint)) {
@@ -131,12 +165,116 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
+  // The first row wholly or partly on screen and where it is, to hold it still.
+  function anchor() {
+    if (window.scrollY <= 0) {
+      return null; // at the top, new rows should push the list down into view
+    }
+    const top = table.tHead ? table.tHead.getBoundingClientRect().bottom : 0;
+    for (let node = body.firstElementChild; node; node = node.nextElementSibling) {
+      const box = node.getBoundingClientRect();
+      if (box.bottom > top) {
+        return { node: node, top: box.top };
+      }
+    }
+    return null;
+  }
+
+  // Put exactly the matching rows into the table, in order, moving no row
+  // that is already in place (moving a node would drop its focus).
   function draw() {
-    const shown = records.filter(matches);
-    body.replaceChildren.apply(body, shown.map(row));
-    count.textContent = shown.length === records.length ? String(records.length) : shown.length + " of " + records.length;
-    noRequests.hidden = records.length !== 0;
-    noMatches.hidden = records.length === 0 || shown.length !== 0;
+    const held = anchor();
+    let cursor = body.firstElementChild;
+    let shown = 0;
+    order.forEach(function (id) {
+      const node = rows.get(id).node;
+      if (matches(rows.get(id).record)) {
+        shown += 1;
+        if (node === cursor) {
+          cursor = cursor.nextElementSibling;
+        } else {
+          body.insertBefore(node, cursor);
+        }
+      } else if (node.parentNode) {
+        if (node === cursor) {
+          cursor = cursor.nextElementSibling;
+        }
+        node.remove();
+      }
+    });
+    while (cursor) {
+      const next = cursor.nextElementSibling;
+      cursor.remove();
+      cursor = next;
+    }
+    if (held && held.node.parentNode) {
+      window.scrollBy(0, held.node.getBoundingClientRect().top - held.top);
+    }
+    count.textContent = shown === order.length ? String(order.length) : shown + " of " + order.length;
+    noRequests.hidden = order.length !== 0;
+    noMatches.hidden = order.length === 0 || shown !== 0;
+  }
+
+  // Tell screen readers what changed, and only when something did.
+  function announce(message) {
+    if (message) {
+      announcer.textContent = message;
+    }
+  }
+
+  function describeChanges(added, finished) {
+    const parts = [];
+    if (added.length === 1) {
+      parts.push("new request: " + added[0].method + " " + added[0].path);
+    } else if (added.length > 1) {
+      parts.push(added.length + " new requests");
+    }
+    finished.forEach(function (record) {
+      parts.push(record.method + " " + record.path + " finished: " + (record.status === null ? "no status" : record.status));
+    });
+    return parts.join("; ");
+  }
+
+  function apply(payload) {
+    historySize = payload.history_size || historySize;
+    const incoming = payload.requests;
+    if (payload.reset !== false) {
+      // The whole history: whatever it no longer holds goes.
+      const kept = new Set(incoming.map(function (record) { return record.id; }));
+      order.filter(function (id) { return !kept.has(id); }).forEach(forget);
+      order = [];
+    }
+    const added = incoming.filter(function (record) { return !rows.has(record.id); });
+    incoming.forEach(keep);
+    const fresh = incoming.map(function (record) { return record.id; });
+    const freshSet = new Set(fresh);
+    order = fresh.concat(order.filter(function (id) { return !freshSet.has(id); }));
+    const finished = [];
+    (payload.pending || []).forEach(function (record) {
+      if (rows.has(record.id)) {
+        if (record.finished && !rows.get(record.id).record.finished) {
+          finished.push(record);
+        }
+        keep(record);
+      }
+    });
+    (payload.gone || []).forEach(forget);
+    order.slice(historySize).forEach(forget);
+    order = order.filter(function (id) { return rows.has(id); });
+    refreshEndpoints(incoming);
+    draw();
+    if (synced) {
+      announce(describeChanges(added, finished));
+    }
+    synced = true;
+  }
+
+  function query() {
+    if (!synced || !order.length) {
+      return "";
+    }
+    const pending = order.filter(function (id) { return !rows.get(id).record.finished; }).slice(0, PENDING_ASKED);
+    return "?after=" + encodeURIComponent(order[0]) + (pending.length ? "&pending=" + pending.map(encodeURIComponent).join(",") : "");
   }
 
   function schedule() {
@@ -149,7 +287,7 @@ document.addEventListener("DOMContentLoaded", function () {
       schedule();
       return;
     }
-    fetch(api, { headers: { Accept: "application/json" }, cache: "no-store" })
+    fetch(api + query(), { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (response) {
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
@@ -157,15 +295,23 @@ document.addEventListener("DOMContentLoaded", function () {
         return response.json();
       })
       .then(function (payload) {
-        records = payload.requests;
-        refreshEndpoints();
-        draw();
+        apply(payload);
+        polls += 1;
+        table.dataset.polls = String(polls);
         liveState.textContent = paused ? "paused" : "live · updated " + new Date().toLocaleTimeString();
         liveState.classList.remove("offline");
+        if (offline) {
+          offline = false;
+          announce("live updates are back");
+        }
       })
       .catch(function (error) {
         liveState.textContent = "cannot reach the app (" + error.message + "); retrying";
         liveState.classList.add("offline");
+        if (!offline) {
+          offline = true;
+          announce("cannot reach the app; retrying");
+        }
       })
       .finally(schedule);
   }
