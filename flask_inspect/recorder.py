@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import typing as t
+import weakref
 from contextvars import ContextVar
 from threading import current_thread
 from time import perf_counter
@@ -41,6 +42,10 @@ from flask import signals
 from . import settings
 from .badge import add_badge
 from .badge import html_page_end
+from .capture import LOG_HANDLER
+from .capture import note_body
+from .capture import note_session
+from .capture import note_template_context
 from .record import CapturedException
 from .record import RequestRecord
 from .record import RoutingFailure
@@ -96,12 +101,16 @@ class Recorder:
         self.explain_routing_error: t.Callable[[Response], Response] | None = None
         """Set by the explained error pages; called for a finished 404 or 405."""
         self._receivers = self._make_receivers()
+        # Log records emitted during a request join its record (see ``capture``);
+        # a recorder collected while listening stops being asked.
+        weakref.finalize(self, LOG_HANDLER.remove_source, self.current)
 
     def listen(self, app: Flask) -> None:
         """Connect every receiver to ``app``'s signals."""
         for signal, receiver in self._receivers:
             # Strong references: a weak one costs a dereference on every send.
             signal.connect(receiver, sender=app, weak=False)
+        LOG_HANDLER.add_source(self.current)
         self.listening = True
 
     def stop_listening(self, app: Flask) -> None:
@@ -116,6 +125,7 @@ class Recorder:
         self.listening = False
         for signal, receiver in self._receivers:
             signal.disconnect(receiver)
+        LOG_HANDLER.remove_source(self.current)
 
     def record_ids_by_environ(self) -> dict[int, str]:
         """Each kept record's id, by ``id()`` of its WSGI environ (which it keeps alive)."""
@@ -261,7 +271,7 @@ class Recorder:
                 record = current_record()
                 if record is not None:
                     record.timeline.append(("before_render_template", perf_counter()))
-                    kept = (template.name, tuple(context))
+                    kept = (template.name, note_template_context(context))
                     if isinstance(record.templates, list):
                         record.templates.append(kept)
                     else:  # the first one (the class's default is an empty tuple)
@@ -352,6 +362,7 @@ class Recorder:
                 if record is not None:
                     record.timeline.append(("request_tearing_down", perf_counter()))
                     _note_g(record)
+                    _note_inputs(record)
                     if exc is not None and record.exception is None:
                         record.exception = CapturedException(exc)
                     if record.contexts_deferred:
@@ -441,6 +452,7 @@ class RecordingMiddleware:
                 if not record.static or status[:1] not in "123":
                     # A copy: the list is the app's. A static file served fine is not kept.
                     headers = [*headers, (REQUEST_ID_HEADER, record.id)]
+                record.response_headers = headers
             except Exception:
                 recorder._report_failure()
             if exc_info is None:
@@ -491,6 +503,7 @@ class RecordedBody:
         recorder = self._recorder
         current = recorder.current
         iterator = iter(self._body)
+        sent = 0
         while True:
             token = current.set(record)
             try:
@@ -501,8 +514,10 @@ class RecordedBody:
             finally:
                 current.reset(token)
             if chunk is _END:
+                record.sent_bytes = sent
                 recorder.body_exhausted(record)
                 return
+            sent += len(chunk)
             yield chunk
 
     def close(self) -> None:
@@ -567,6 +582,23 @@ def _note_routing(record: RequestRecord) -> None:
             websocket=_is_websocket(environ),
             new_url=getattr(failure, "new_url", None),
         )
+
+
+def _note_inputs(record: RequestRecord) -> None:
+    """What the view parsed of the body, and the session's keys (see ``capture``)."""
+    if _request_context_var is not None:
+        ctx = _request_context_var.get(None)
+    elif _app_context_var is not None:  # Flask 3.2: the request is on the app context
+        ctx = _app_context_var.get(None)
+        if ctx is not None and not getattr(ctx, "has_request", False):
+            return
+    else:
+        return
+    if ctx is None:
+        return
+    if record.environ.get("CONTENT_TYPE"):  # no body, nothing parsed: skip the look
+        note_body(record, ctx.request)
+    note_session(record, ctx)
 
 
 def _is_websocket(environ: WSGIEnvironment) -> bool:

@@ -16,6 +16,7 @@ from flask import render_template
 from flask import request
 
 from .. import settings
+from ..curl import curl_command
 from ..extension import get_state
 from ..routes import ViewInfo
 from ..timeline import EVENT_NOTES
@@ -23,6 +24,7 @@ from ..timeline import IN_ORDER
 from ..timeline import TO_SCALE
 from ..timeline import build_timeline
 from ..timeline import layout
+from .actions import clear_token
 from .responses import api_error
 from .responses import api_json
 
@@ -54,6 +56,8 @@ def requests_page() -> str:
     return render_template(
         "flask_inspect/requests.html",
         active="requests",
+        clear_token=clear_token(app),
+        cleared=request.args.get("cleared") == "1",
         history_size=settings.history_size(app),
         status_classes=STATUS_CLASSES,
         no_endpoint=NO_ENDPOINT,
@@ -74,7 +78,11 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
         return page, 404
     data = record.detail(app)
     view = data["view"]
-    timeline = build_timeline(data["events"])
+    events = data["events"]
+    if data["running_ms"] is not None:  # in flight: open bars reach to now
+        events = [*events, {"name": "now", "t_ms": data["running_ms"]}]
+    timeline = build_timeline(events)
+    older_id, newer_id = _history(app).neighbours(record_id)
     return render_template(
         "flask_inspect/request_detail.html",
         active="requests",
@@ -86,6 +94,10 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
         ],
         event_notes=EVENT_NOTES,
         view_location=ViewInfo(**view).location_relative_to(app.root_path) if view else None,
+        older_id=older_id,
+        newer_id=newer_id,
+        curl=curl_command(data),
+        reopen=data["method"] == "GET" and data["url"],
     ), 200
 
 

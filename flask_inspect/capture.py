@@ -1,0 +1,202 @@
+"""What a request brought in and what its response sent, captured raw and bounded.
+
+Called by the recorder on the serving thread, so each function does the least
+it can: it copies out values that would be gone once the request is over
+(what the view parsed, the session's keys, log records) and leaves everything
+that survives in the WSGI environ (query string, cookies, remote address) to
+be read when the record is drawn.
+
+The request body is never read here. Only what the app itself already
+parsed is kept: the form Werkzeug parsed (``request.form``) and the JSON it
+decoded (``request.get_json()``), found in the request's own caches. Reading
+or peeking at the body stream would take bytes the app may still want (a
+streamed upload, a body the view reads itself), so a body the app left
+unread is shown as "not read by the app" with its declared type and length.
+
+A JSON value is copied into a bounded snapshot (so many items, so deep, of
+plain types only) the moment it is found, rather than kept by reference: a
+large upload would otherwise stay in memory for as long as its record.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import typing as t
+
+from .redact import keep
+from .redact import plain_text
+
+if t.TYPE_CHECKING:
+    from contextvars import ContextVar
+
+    from .record import RequestRecord
+
+MAX_ITEMS = 50
+"""Most entries kept of a form, a JSON object or array, a session or a template's context."""
+MAX_DEPTH = 4
+"""Deepest nesting of a JSON value kept; deeper containers are summarised."""
+MAX_LOGS = 100
+"""Most log records kept per request; later ones are counted, not kept."""
+MAX_LOG_TEXT = 1000
+"""Longest log message kept, in characters."""
+
+TRUNCATED = "…"
+"""Stands in for the entries of a container cut at :data:`MAX_ITEMS` or :data:`MAX_DEPTH`."""
+
+
+class LogEntry(t.NamedTuple):
+    """One log record emitted while the request was current."""
+
+    created: float
+    level: str
+    logger: str
+    message: str
+    exception: str | None
+
+
+def note_body(record: RequestRecord, request: t.Any) -> None:
+    """Keep the form or JSON the app parsed, if it parsed one (never read the stream).
+
+    Looks only in the request's own ``__dict__``: ``form`` is there once
+    Werkzeug parsed it, ``_cached_json`` once ``get_json`` decoded the body.
+    """
+    cached = getattr(request, "__dict__", None)
+    if not cached:
+        return
+    json_pair = cached.get("_cached_json")
+    if json_pair is not None:
+        for value in json_pair:
+            if value is not Ellipsis:
+                record.body = ("json", bounded_json(value, MAX_DEPTH))
+                return
+    form = cached.get("form")
+    if form:
+        pairs = []
+        for index, (name, value) in enumerate(form.items(multi=True)):
+            if index == MAX_ITEMS:
+                pairs.append((TRUNCATED, TRUNCATED))
+                break
+            pairs.append((str(name), keep(value)))
+        record.body = ("form", pairs)
+
+
+def bounded_json(value: t.Any, depth: int) -> t.Any:
+    """A copy of decoded JSON: plain values kept, containers cut, anything else by type."""
+    kind = type(value)
+    if kind is dict:
+        if depth <= 0:
+            return {TRUNCATED: f"{len(value)} entries"}
+        kept: dict[str, t.Any] = {}
+        for index, (name, item) in enumerate(value.items()):
+            if index == MAX_ITEMS:
+                kept[TRUNCATED] = f"{len(value) - MAX_ITEMS} more"
+                break
+            kept[str(name)] = bounded_json(item, depth - 1)
+        return kept
+    if kind is list:
+        if depth <= 0:
+            return [f"{TRUNCATED} {len(value)} items"]
+        items = [bounded_json(item, depth - 1) for item in value[:MAX_ITEMS]]
+        if len(value) > MAX_ITEMS:
+            items.append(f"{TRUNCATED} {len(value) - MAX_ITEMS} more")
+        return items
+    return keep(value)
+
+
+def note_session(record: RequestRecord, ctx: t.Any) -> None:
+    """The session's key names and whether the app changed it (never its values).
+
+    Read from the context's private ``_session`` so the session is neither
+    opened (Flask versions that open it lazily) nor marked as accessed.
+    """
+    session = getattr(ctx, "_session", None)
+    if session is None:
+        return
+    modified = bool(getattr(session, "modified", False))
+    if not session and not modified:
+        return
+    names = [str(name) for name in list(session)[:MAX_ITEMS]]
+    record.session = (names, len(session), modified)
+
+
+def note_template_context(context: t.Any) -> tuple[tuple[str, t.Any], ...]:
+    """A rendered template's context: its first names, each value as ``keep`` keeps it."""
+    kept = []
+    for index, (name, value) in enumerate(context.items()):
+        if index == MAX_ITEMS:
+            break
+        kept.append((name, keep(value)))
+    return tuple(kept)
+
+
+class RecordLogHandler(logging.Handler):
+    """Copies log records emitted during a recorded request onto its record.
+
+    One handler for the process, on the root logger while any recorder
+    listens (so an app made per test does not leave a handler behind each).
+    A request that logs nothing costs nothing; for one that does, ``handle``
+    asks each listening recorder's ``ContextVar`` for the current record and
+    returns at once when there is none. It takes no lock (an append to a list
+    is atomic), never formats with the app's formatters and never raises into
+    the app's logging. Records of loggers that do not propagate to the root
+    are not seen.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self._sources: tuple[ContextVar[RequestRecord | None], ...] = ()
+        self._changing = threading.Lock()
+
+    def add_source(self, current: ContextVar[RequestRecord | None]) -> None:
+        with self._changing:
+            if current not in self._sources:
+                self._sources = (*self._sources, current)
+            root = logging.getLogger()
+            if self not in root.handlers:
+                root.addHandler(self)
+
+    def remove_source(self, current: ContextVar[RequestRecord | None]) -> None:
+        with self._changing:
+            self._sources = tuple(source for source in self._sources if source is not current)
+            if not self._sources:
+                logging.getLogger().removeHandler(self)
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        try:
+            for source in self._sources:
+                request_record = source.get()
+                if request_record is not None:
+                    break
+            else:
+                return False
+            logs = request_record.logs
+            if not isinstance(logs, list):
+                logs = request_record.logs = []
+            if len(logs) >= MAX_LOGS:
+                request_record.logs_dropped += 1
+                return False
+            logs.append(_log_entry(record))
+        except Exception:  # noqa: S110 - the app's logging must carry on regardless
+            pass
+        return False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.handle(record)
+
+
+LOG_HANDLER = RecordLogHandler()
+
+
+def _log_entry(record: logging.LogRecord) -> LogEntry:
+    try:
+        message = record.getMessage()
+    except Exception:
+        message = f"(message could not be formatted: {plain_text(record.msg) or '?'})"
+    if len(message) > MAX_LOG_TEXT:
+        message = message[: MAX_LOG_TEXT - 3] + "..."
+    exc_info = record.exc_info
+    error = None
+    if exc_info and exc_info[0] is not None:
+        error = getattr(exc_info[0], "__name__", "exception")
+    return LogEntry(record.created, str(record.levelname), str(record.name), message, error)
