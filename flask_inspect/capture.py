@@ -24,6 +24,8 @@ import logging
 import threading
 import typing as t
 
+from .redact import PLAIN_TYPES
+from .redact import Opaque
 from .redact import keep
 from .redact import plain_text
 
@@ -121,13 +123,36 @@ def note_session(record: RequestRecord, ctx: t.Any) -> None:
 
 
 def note_template_context(context: t.Any) -> tuple[tuple[str, t.Any], ...]:
-    """A rendered template's context: its first names, each value as ``keep`` keeps it."""
+    """A rendered template's context: its first names, each value as ``keep`` keeps it.
+
+    Runs on every render, so ``keep`` is written out here, and the stand-in
+    for a value not kept is made once per type (Flask alone puts ``request``,
+    ``session``, ``g``, ``config`` and two functions in every context).
+    """
+    items = context.items()
+    if len(items) > MAX_ITEMS:
+        items = list(items)[:MAX_ITEMS]
+    plain = PLAIN_TYPES
+    stand_ins = _stand_ins
     kept = []
-    for index, (name, value) in enumerate(context.items()):
-        if index == MAX_ITEMS:
-            break
-        kept.append((name, keep(value)))
+    for name, value in items:
+        kind = type(value)
+        if kind not in plain:
+            value = stand_ins.get(kind) or _stand_in(kind)
+        kept.append((name, value))
     return tuple(kept)
+
+
+_stand_ins: dict[type, Opaque] = {}
+MAX_STAND_INS = 1000
+"""Types whose stand-in is kept for reuse; beyond that each is made afresh."""
+
+
+def _stand_in(kind: type) -> Opaque:
+    stand_in = Opaque(kind)
+    if len(_stand_ins) < MAX_STAND_INS:
+        _stand_ins[kind] = stand_in
+    return stand_in
 
 
 class RecordLogHandler(logging.Handler):
