@@ -109,10 +109,13 @@ def bounded_json(value: t.Any, depth: int) -> t.Any:
 def note_session(record: RequestRecord, ctx: t.Any) -> None:
     """The session's key names and whether the app changed it (never its values).
 
-    Read from the context's private ``_session`` so the session is neither
-    opened (Flask versions that open it lazily) nor marked as accessed.
+    Read from the context's private ``_session`` (or a plain ``session``
+    attribute, never a property) so the session is neither opened (Flask
+    versions that open it lazily) nor marked as accessed.
     """
     session = getattr(ctx, "_session", None)
+    if session is None:  # a version keeping it as a plain attribute (never a property)
+        session = getattr(ctx, "__dict__", {}).get("session")
     if session is None:
         return
     modified = bool(getattr(session, "modified", False))
@@ -155,62 +158,72 @@ def _stand_in(kind: type) -> Opaque:
     return stand_in
 
 
-class RecordLogHandler(logging.Handler):
-    """Copies log records emitted during a recorded request onto its record.
+class LogCapture:
+    """Copies log records made during a recorded request onto its record.
 
-    One handler for the process, on the root logger while any recorder
-    listens (so an app made per test does not leave a handler behind each).
-    A request that logs nothing costs nothing; for one that does, ``handle``
-    asks each listening recorder's ``ContextVar`` for the current record and
-    returns at once when there is none. It takes no lock (an append to a list
-    is atomic), never formats with the app's formatters and never raises into
-    the app's logging. Records of loggers that do not propagate to the root
-    are not seen.
+    Hooked in as Python's log record factory (``logging.setLogRecordFactory``)
+    rather than as a handler: a handler on the root logger would change how
+    the app logs. Python prints to stderr as a last resort only when no
+    handler at all is found, and Flask gives ``app.logger`` its own handler
+    only when none is found above it, so one more handler would silence both.
+    The factory is called only when a logger has decided to log, so a request
+    that logs nothing costs nothing; for one that does, it asks each listening
+    recorder's ``ContextVar`` for the current record. The record is made by the
+    factory that was there before (so another library's factory still runs)
+    and returned untouched; nothing here ever raises into the app's logging.
+    Loggers that do not propagate are seen as well (no handler is involved).
     """
 
     def __init__(self) -> None:
-        super().__init__(logging.NOTSET)
         self._sources: tuple[ContextVar[RequestRecord | None], ...] = ()
         self._changing = threading.Lock()
+        self._make_record: t.Callable[..., logging.LogRecord] | None = None
 
     def add_source(self, current: ContextVar[RequestRecord | None]) -> None:
         with self._changing:
             if current not in self._sources:
                 self._sources = (*self._sources, current)
-            root = logging.getLogger()
-            if self not in root.handlers:
-                root.addHandler(self)
+            if self._make_record is None:
+                # Installed once and left in place: another library may have
+                # wrapped it since, so taking it out could drop theirs. With no
+                # source listening it only passes records through.
+                self._make_record = logging.getLogRecordFactory()
+                logging.setLogRecordFactory(self._factory)
 
     def remove_source(self, current: ContextVar[RequestRecord | None]) -> None:
         with self._changing:
             self._sources = tuple(source for source in self._sources if source is not current)
-            if not self._sources:
-                logging.getLogger().removeHandler(self)
 
-    def handle(self, record: logging.LogRecord) -> bool:
-        try:
-            for source in self._sources:
+    @property
+    def listening(self) -> int:
+        """How many recorders are listening."""
+        return len(self._sources)
+
+    def _factory(self, *args: t.Any, **kwargs: t.Any) -> logging.LogRecord:
+        make_record = self._make_record or logging.LogRecord
+        record = make_record(*args, **kwargs)
+        for source in self._sources:
+            try:
                 request_record = source.get()
                 if request_record is not None:
+                    _keep_log(request_record, record)
                     break
-            else:
-                return False
-            logs = request_record.logs
-            if not isinstance(logs, list):
-                logs = request_record.logs = []
-            if len(logs) >= MAX_LOGS:
-                request_record.logs_dropped += 1
-                return False
-            logs.append(_log_entry(record))
-        except Exception:  # noqa: S110 - the app's logging must carry on regardless
-            pass
-        return False
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.handle(record)
+            except Exception:  # noqa: S112 - the app's logging must carry on regardless
+                continue
+        return record
 
 
-LOG_HANDLER = RecordLogHandler()
+def _keep_log(request_record: RequestRecord, record: logging.LogRecord) -> None:
+    logs = request_record.logs
+    if not isinstance(logs, list):
+        logs = request_record.logs = []
+    if len(logs) >= MAX_LOGS:
+        request_record.logs_dropped += 1
+        return
+    logs.append(_log_entry(record))
+
+
+LOG_CAPTURE = LogCapture()
 
 
 def _log_entry(record: logging.LogRecord) -> LogEntry:

@@ -42,7 +42,7 @@ from flask import signals
 from . import settings
 from .badge import add_badge
 from .badge import html_page_end
-from .capture import LOG_HANDLER
+from .capture import LOG_CAPTURE
 from .capture import note_body
 from .capture import note_session
 from .capture import note_template_context
@@ -103,14 +103,14 @@ class Recorder:
         self._receivers = self._make_receivers()
         # Log records emitted during a request join its record (see ``capture``);
         # a recorder collected while listening stops being asked.
-        weakref.finalize(self, LOG_HANDLER.remove_source, self.current)
+        weakref.finalize(self, LOG_CAPTURE.remove_source, self.current)
 
     def listen(self, app: Flask) -> None:
         """Connect every receiver to ``app``'s signals."""
         for signal, receiver in self._receivers:
             # Strong references: a weak one costs a dereference on every send.
             signal.connect(receiver, sender=app, weak=False)
-        LOG_HANDLER.add_source(self.current)
+        LOG_CAPTURE.add_source(self.current)
         self.listening = True
 
     def stop_listening(self, app: Flask) -> None:
@@ -125,7 +125,7 @@ class Recorder:
         self.listening = False
         for signal, receiver in self._receivers:
             signal.disconnect(receiver)
-        LOG_HANDLER.remove_source(self.current)
+        LOG_CAPTURE.remove_source(self.current)
 
     def record_ids_by_environ(self) -> dict[int, str]:
         """Each kept record's id, by ``id()`` of its WSGI environ (which it keeps alive)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import subprocess
+import sys
 import threading
 import typing as t
 import urllib.request
@@ -288,19 +290,74 @@ def test_a_log_message_that_cannot_be_formatted_is_kept_as_such() -> None:
     assert entry.level == "WARNING"
 
 
-def test_one_log_handler_serves_every_app_and_leaves_with_the_last() -> None:
-    root = logging.getLogger()
-    before = [handler for handler in root.handlers if handler is capture.LOG_HANDLER]
-    apps = [make_app() for _ in range(5)]
-    ours = [handler for handler in root.handlers if isinstance(handler, capture.RecordLogHandler)]
-    assert ours == [capture.LOG_HANDLER]
-    for app in apps:
+LOGGING_UNCONFIGURED = """
+import logging
+from flask import Flask
+from flask.logging import default_handler
+from flask_inspect import Inspect
+from flask_inspect.extension import get_state
+
+app = Flask("plain")
+app.config.update(DEBUG=True)
+Inspect(app)
+assert logging.getLogger().handlers == [], logging.getLogger().handlers
+
+@app.get("/")
+def index():
+    logging.getLogger("shop").warning("from the view, via the last resort")
+    app.logger.warning("from app.logger, via its default handler")
+    return "ok"
+
+response = app.test_client().get("/")
+assert default_handler in app.logger.handlers
+record = get_state(app).history.newest_first()[0]
+print(sorted(entry.message for entry in record.logs))
+"""
+
+
+def test_an_app_without_logging_configured_logs_to_stderr_as_before() -> None:
+    """No handler is added anywhere: Python's last resort and Flask's default handler
+    still print, and the record still gets both messages. (In a fresh process:
+    pytest's own handlers on the root logger would hide both behaviours here.)"""
+    result = subprocess.run(
+        [sys.executable, "-c", LOGGING_UNCONFIGURED],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "from the view, via the last resort" in result.stderr
+    assert "from app.logger, via its default handler" in result.stderr
+    assert result.stdout.strip() == str(
+        ["from app.logger, via its default handler", "from the view, via the last resort"]
+    )
+
+
+def test_log_capture_wraps_the_record_factory_once_and_keeps_anothers() -> None:
+    made: list[str] = []
+    previous = logging.getLogRecordFactory()
+
+    def theirs(*args: t.Any, **kwargs: t.Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        made.append(record.getMessage())
+        return record
+
+    logging.setLogRecordFactory(theirs)
+    try:
+        capture_here = capture.LogCapture()
+        app = make_app()
         state = get_state(app)
         assert state.recorder is not None
-        state.recorder.stop_listening(app)
-    after = [handler for handler in root.handlers if handler is capture.LOG_HANDLER]
-    # Only recorders made before this test can keep it installed.
-    assert len(after) <= len(before)
+        capture_here.add_source(state.recorder.current)
+        capture_here.add_source(state.recorder.current)
+        assert capture_here.listening == 1
+        logging.getLogger("shop").warning("outside")
+        assert made == ["outside"]  # their factory still ran, under ours
+        capture_here.remove_source(state.recorder.current)
+        assert capture_here.listening == 0
+    finally:
+        logging.setLogRecordFactory(previous)
 
 
 def test_a_streamed_body_is_counted_as_it_is_sent() -> None:
@@ -373,3 +430,35 @@ def test_record_of_a_plain_request_makes_no_dictionary_for_the_new_fields() -> N
     assert detail["cookies"] == ["x"]
     assert detail["body"]["kind"] == "none"
     assert detail["session"] is None
+
+
+class _Record:
+    session: t.Any = None
+
+
+class _LazyContext:
+    """A context whose ``session`` property would open the session: never to be called."""
+
+    @property
+    def session(self) -> t.Any:
+        raise AssertionError("the session was opened")
+
+
+class _PlainContext:
+    def __init__(self, session: t.Any) -> None:
+        self.session = session
+
+
+class _PrivateContext:
+    def __init__(self, session: t.Any) -> None:
+        self._session = session
+
+
+def test_session_keys_are_read_without_opening_the_session() -> None:
+    record = _Record()
+    capture.note_session(t.cast(t.Any, record), _LazyContext())
+    assert record.session is None
+    capture.note_session(t.cast(t.Any, record), _PlainContext({"a": 1}))
+    assert record.session == (["a"], 1, False)
+    capture.note_session(t.cast(t.Any, record), _PrivateContext({"b": 2, "c": 3}))
+    assert record.session == (["b", "c"], 2, False)
