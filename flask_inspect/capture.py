@@ -43,6 +43,13 @@ MAX_LOGS = 100
 MAX_LOG_TEXT = 1000
 """Longest log message kept, in characters."""
 
+MAX_KEPT_TEXT = 1000
+"""Longest text or bytes value kept from a body or a template's context; longer ones are cut
+when kept, so a large upload or document is not held for as long as its record."""
+
+CUT_MARK = "…[cut]"
+"""Ends a text cut when kept (so a copy-as-curl command knows the body is incomplete)."""
+
 TRUNCATED = "…"
 """Stands in for the entries of a container cut at :data:`MAX_ITEMS` or :data:`MAX_DEPTH`."""
 
@@ -79,7 +86,7 @@ def note_body(record: RequestRecord, request: t.Any) -> None:
             if index == MAX_ITEMS:
                 pairs.append((TRUNCATED, TRUNCATED))
                 break
-            pairs.append((str(name), keep(value)))
+            pairs.append((str(name), keep(_cut(value))))
         record.body = ("form", pairs)
 
 
@@ -103,7 +110,17 @@ def bounded_json(value: t.Any, depth: int) -> t.Any:
         if len(value) > MAX_ITEMS:
             items.append(f"{TRUNCATED} {len(value) - MAX_ITEMS} more")
         return items
-    return keep(value)
+    return keep(_cut(value))
+
+
+def _cut(value: t.Any) -> t.Any:
+    """A long ``str`` or ``bytes`` cut to :data:`MAX_KEPT_TEXT` (the cut marked), else ``value``."""
+    kind = type(value)
+    if kind is str and len(value) > MAX_KEPT_TEXT:
+        return value[: MAX_KEPT_TEXT - len(CUT_MARK)] + CUT_MARK
+    if kind is bytes and len(value) > MAX_KEPT_TEXT:
+        return value[: MAX_KEPT_TEXT - len(CUT_MARK)] + b"..."
+    return value
 
 
 def note_session(record: RequestRecord, ctx: t.Any) -> None:
@@ -142,6 +159,8 @@ def note_template_context(context: t.Any) -> tuple[tuple[str, t.Any], ...]:
         kind = type(value)
         if kind not in plain:
             value = stand_ins.get(kind) or _stand_in(kind)
+        elif kind is str and len(value) > MAX_KEPT_TEXT:
+            value = value[: MAX_KEPT_TEXT - len(CUT_MARK)] + CUT_MARK
         kept.append((name, value))
     return tuple(kept)
 

@@ -19,6 +19,7 @@ import typing as t
 from urllib.parse import urlencode
 
 from . import settings
+from .capture import CUT_MARK
 from .capture import TRUNCATED
 from .redact import MAX_REPR
 
@@ -100,4 +101,6 @@ def _holds_cut(value: t.Any) -> bool:
         return any(name == TRUNCATED or _holds_cut(item) for name, item in value.items())
     if isinstance(value, list):
         return any(_holds_cut(item) for item in value)
-    return isinstance(value, str) and (value == settings.REDACTED or value.startswith(TRUNCATED))
+    return isinstance(value, str) and (
+        value == settings.REDACTED or value.startswith(TRUNCATED) or value.endswith(CUT_MARK)
+    )

@@ -20,6 +20,8 @@ import pytest
 from flask import Flask
 from flask import request
 
+from flask_inspect.capture import CUT_MARK
+from flask_inspect.capture import MAX_KEPT_TEXT
 from flask_inspect.curl import curl_command
 from flask_inspect.recorder import REQUEST_ID_HEADER
 from tests.conftest import make_app
@@ -254,3 +256,17 @@ def test_the_python_replay_used_without_curl_agrees(
     assert _replay_in_python(shlex.split(command["command"])[1:]) == status == 201
     assert seen[0] == seen[1]
     assert seen[1]["json"] == {"name": "Ann"}
+
+
+def test_a_body_cut_when_kept_is_listed_as_incomplete() -> None:
+    cut = "x" * (MAX_KEPT_TEXT - len(CUT_MARK)) + CUT_MARK
+    command = curl_command(
+        {
+            "method": "POST",
+            "url": "http://localhost/doc",
+            "headers": [],
+            "body": {"kind": "json", "value": {"text": cut}},
+        }
+    )
+    assert not command["complete"]
+    assert "JSON body" in command["left_out"][0]

@@ -462,3 +462,28 @@ def test_session_keys_are_read_without_opening_the_session() -> None:
     assert record.session == (["a"], 1, False)
     capture.note_session(t.cast(t.Any, record), _PrivateContext({"b": 2, "c": 3}))
     assert record.session == (["b", "c"], 2, False)
+
+
+def test_long_texts_are_cut_when_kept_not_held_whole() -> None:
+    app = make_app()
+    document = "d" * 100_000
+
+    @app.post("/doc")
+    def doc() -> str:
+        request.get_json()
+        return render_template_string("{{ body|length }}", body=document)
+
+    response = app.test_client().post("/doc", json={"text": document, "n": 1})
+    history = get_state(app).history
+    assert history is not None
+    record = history.get(response.headers[REQUEST_ID_HEADER])
+    assert record is not None
+    assert record.body is not None
+    kept_text = record.body[1]["text"]
+    assert len(kept_text) == capture.MAX_KEPT_TEXT
+    assert kept_text.endswith(capture.CUT_MARK)
+    ((_, context),) = record.templates
+    assert len(dict(context)["body"]) == capture.MAX_KEPT_TEXT
+    detail = record.detail(app)
+    assert detail["body"]["value"]["text"] == kept_text
+    assert detail["body"]["value"]["n"] == 1
