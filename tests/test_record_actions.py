@@ -100,6 +100,16 @@ def test_detail_page_links_to_older_and_newer_records_and_to_routes_and_match() 
     assert 'id="older-record">← no older request' in first
 
 
+def test_no_open_again_link_for_a_post_or_a_url_with_a_redacted_value() -> None:
+    app, _ = _app_with_history()
+    client = app.test_client()
+    for response in (client.get("/a?token=tok-value-zz"), client.post("/a")):
+        record_id = response.headers[REQUEST_ID_HEADER]
+        page = client.get(f"/_inspect/requests/{record_id}").get_data(as_text=True)
+        assert 'id="reopen-url"' not in page
+        assert "tok-value-zz" not in page
+
+
 def test_a_request_no_rule_matched_links_to_match_but_not_to_routes() -> None:
     app = make_app()
     record_id = app.test_client().get("/nope").headers[REQUEST_ID_HEADER]

@@ -97,7 +97,8 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
         older_id=older_id,
         newer_id=newer_id,
         curl=curl_command(data),
-        reopen=data["method"] == "GET" and data["url"],
+        # Not when a query value was redacted: that URL would not be the same request.
+        reopen=data["method"] == "GET" and settings.REDACTED not in data["url"],
     ), 200
 
 
