@@ -183,3 +183,16 @@ def test_the_rule_finder_api_answers_json_and_400_for_bad_input() -> None:
         response = client.get("/_inspect/api/routes/taking" + query)
         assert response.status_code == 400
         assert response.get_json()["error"] == error
+
+
+def test_did_you_mean_entries_on_a_record_are_links_to_match() -> None:
+    app = create_app()
+    app.debug = True
+    client = app.test_client()
+    record_id = client.get("/usr/7").headers[REQUEST_ID_HEADER]
+    page = client.get(f"/_inspect/requests/{record_id}").get_data(as_text=True)
+    suggestions = page.split('<ul class="suggestions">', 1)[1].split("</ul>", 1)[0]
+    assert '<a href="/_inspect/match?path=/user/7&amp;method=GET"><code>/user/7</code></a>' in (
+        suggestions
+    )
+    assert suggestions.count("<li>") == suggestions.count("<li><a href=")
