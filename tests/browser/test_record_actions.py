@@ -13,11 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from playwright.sync_api import expect
 
 from example_app import create_app
+from flask_inspect.extension import get_state
 
 if t.TYPE_CHECKING:
     from flask import Flask
     from playwright.sync_api import Page
 
+    from tests.browser.conftest import PageProblems
     from tests.conftest import LiveServer
 
 
@@ -242,3 +244,40 @@ def test_an_in_flight_record_fills_in_without_reloading_the_page(
     assert "until the body was closed" in page.locator("#record-facts").inner_text()
     assert "text/html" in page.locator("#response-type").inner_text()
     assert page.locator("svg#timeline rect.open").count() == 0
+
+
+def test_an_in_flight_record_cleared_from_the_history_stops_refreshing(
+    live_server_factory: t.Callable[[Flask], LiveServer],
+    page: Page,
+    page_problems: PageProblems,
+) -> None:
+    app = create_app()
+    app.debug = True
+    release = threading.Event()
+    arrived = threading.Event()
+
+    @app.route("/held")
+    def held() -> str:
+        arrived.set()
+        release.wait(20)
+        return "done"
+
+    server = live_server_factory(app)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(lambda: _fetch(server, "/held"))
+        assert arrived.wait(10)
+        history = get_state(app).history
+        assert history is not None
+        (record,) = history.newest_first()
+        page.goto(server.url + f"/_inspect/requests/{record.id}")
+        page.locator("#running-for").wait_for()
+        history.clear()
+        page.locator("#in-flight", has_text="no longer in the history").wait_for()
+        release.set()
+        assert pending.result(timeout=10)[0] == 200
+    page.wait_for_timeout(1500)  # no further refresh replaces the parts
+    assert page.locator("#running-for").count() == 1
+    # The one refresh that found the record gone: the browser logs its 404.
+    expected = [error for error in page_problems.console_errors if "404" in error]
+    assert len(expected) == 1
+    page_problems.console_errors.remove(expected[0])

@@ -24,12 +24,19 @@ document.addEventListener("DOMContentLoaded", function () {
   function refresh() {
     fetch(window.location.href, { headers: { Accept: "text/html" }, cache: "no-store" })
       .then(function (response) {
+        if (response.status === 404) {
+          return null; // dropped from the history (cleared, or pushed out by newer ones)
+        }
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
         }
         return response.text();
       })
       .then(function (html) {
+        if (html === null) {
+          inFlight.textContent = "This record is no longer in the history; what is shown is as it was.";
+          return;
+        }
         // Parsed, never executed: DOMParser runs no scripts, and the page is our own.
         const fresh = new DOMParser().parseFromString(html, "text/html");
         document.querySelectorAll("[data-live][id]").forEach(function (part) {
