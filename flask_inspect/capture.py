@@ -138,7 +138,11 @@ def note_session(record: RequestRecord, ctx: t.Any) -> None:
     modified = bool(getattr(session, "modified", False))
     if not session and not modified:
         return
-    names = [str(name) for name in list(session)[:MAX_ITEMS]]
+    # A key that is not text is named by its type: its own ``__str__`` never runs.
+    names = [
+        name if type(name) is str else f"<{type(name).__name__}>"
+        for name in list(session)[:MAX_ITEMS]
+    ]
     record.session = (names, len(session), modified)
 
 

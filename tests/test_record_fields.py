@@ -464,6 +464,17 @@ def test_session_keys_are_read_without_opening_the_session() -> None:
     assert record.session == (["b", "c"], 2, False)
 
 
+class _LoudKey:
+    def __str__(self) -> str:
+        raise AssertionError("a key's own __str__ ran")
+
+
+def test_a_session_key_that_is_not_text_is_named_by_its_type() -> None:
+    record = _Record()
+    capture.note_session(t.cast(t.Any, record), _PrivateContext({_LoudKey(): 1, "a": 2}))
+    assert record.session == (["<_LoudKey>", "a"], 2, False)
+
+
 def test_long_texts_are_cut_when_kept_not_held_whole() -> None:
     app = make_app()
     document = "d" * 100_000
