@@ -19,7 +19,10 @@ import typing as t
 import weakref
 from datetime import datetime
 from datetime import timezone
+from time import perf_counter
+from urllib.parse import quote
 
+from . import exchange
 from . import redact
 from .routes import describe_view
 
@@ -28,6 +31,8 @@ if t.TYPE_CHECKING:
 
     from flask import Flask
     from werkzeug.routing import Rule
+
+    from .capture import LogEntry
 
 
 class RoutingFailure:
@@ -95,6 +100,7 @@ class RequestRecord:
         "environ",
         "id",
         "request_context",
+        "response_headers",
         "routing_failure",
         "rule",
         "started",
@@ -107,9 +113,18 @@ class RequestRecord:
 
     view_args: dict[str, t.Any] | None = None
     exception: CapturedException | None = None
-    templates: t.Sequence[tuple[str | None, tuple[str, ...]]] = ()
+    templates: t.Sequence[tuple[str | None, tuple[tuple[str, t.Any], ...]]] = ()
+    """Each rendered template's name and its context's names with their kept values."""
     flashes: t.Sequence[tuple[t.Any, t.Any]] = ()
     g: dict[str, t.Any] | None = None
+    body: tuple[str, t.Any] | None = None
+    """``("json", snapshot)`` or ``("form", pairs)``: what the app parsed (see ``capture``)."""
+    session: tuple[list[str], int, bool] | None = None
+    """The session's key names, its size and whether the app changed it."""
+    logs: t.Sequence[LogEntry] = ()
+    logs_dropped: int = 0
+    sent_bytes: int | None = None
+    """Bytes of a streamed body, counted as it was sent (set when it ends)."""
     _summary: dict[str, t.Any] | None = None
     _explanation: dict[str, t.Any] | None = None
 
@@ -152,6 +167,8 @@ class RequestRecord:
         self.rule: Rule | None = None
         self.routing_failure: RoutingFailure | None = None
         self.static = False
+        self.response_headers: list[tuple[str, str]] | None = None
+        """The headers handed to ``start_response`` (``None`` until then)."""
 
     # -- read from the environ and the thread, when drawn -------------------
 
@@ -230,7 +247,8 @@ class RequestRecord:
             if self.exception is None
             else {"type": self.exception.type_name, "message": self.exception.message},
             "templates": [
-                {"name": name, "context_keys": list(keys)} for name, keys in list(self.templates)
+                {"name": name, "context_keys": [key for key, _ in context]}
+                for name, context in list(self.templates)
             ],
             "flashes": [_describe_flash(category, message) for category, message in self.flashes],
             "events": [
@@ -257,7 +275,37 @@ class RequestRecord:
             [name, value] for name, value in redact.redact_pairs(app, self._header_pairs())
         ]
         data["g"] = None if self.g is None else redact.describe_mapping(app, self.g)
+        self._draw_exchange(app, data)
         return data
+
+    def _draw_exchange(self, app: Flask, data: dict[str, t.Any]) -> None:
+        """The request's inputs, its response, its logs and template values (see ``exchange``)."""
+        environ = self.environ
+        data["running_ms"] = None if self.end is not None else _ms(perf_counter() - self.started)
+        data["remote_addr"] = environ.get("REMOTE_ADDR")
+        data["url"] = self._url(data["query_string"])
+        data["query"] = exchange.query_arguments(app, self.query_string)
+        data["cookies"] = exchange.cookie_names(_wsgi_text(str(environ.get("HTTP_COOKIE", ""))))
+        data["body"] = exchange.request_body(app, environ, self.body)
+        data["session"] = exchange.session_keys(self.session)
+        data["response"] = exchange.response_facts(app, self.response_headers, self.sent_bytes)
+        data["logs"] = exchange.log_records(self.logs, self.logs_dropped, self.started_at)
+        data["templates"] = [
+            dict(drawn, context=exchange.template_context(app, context))
+            for drawn, (_, context) in zip(data["templates"], list(self.templates), strict=False)
+        ]
+
+    def _url(self, query: str) -> str:
+        """The URL the client asked for, as the app saw it (scheme, host, root, path, query)."""
+        environ = self.environ
+        scheme = str(environ.get("wsgi.url_scheme", "http"))
+        host = environ.get("HTTP_HOST")
+        if not host:
+            host = f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+        path = quote(_wsgi_text(self.script_root + self.path), safe="/:@!$&'()*+,;=~")
+        url = f"{scheme}://{_wsgi_text(str(host))}{path}"
+        # Already percent-encoded by the client; what it left raw (spaces, <, ") is encoded.
+        return f"{url}?{quote(query, safe=_QUERY_SAFE)}" if query else url
 
     def _header_pairs(self) -> list[tuple[str, str]]:
         """``HTTP_USER_AGENT`` -> ``User-Agent``, as the client sent them."""
@@ -293,6 +341,9 @@ class RequestRecord:
         if self._explanation is None:
             self._explanation = explain_failure(app, failure)
         return self._explanation or None
+
+
+_QUERY_SAFE = "%=&;+/:@!$'()*,?~[]"
 
 
 def explain_failure(app: Flask, failure: RoutingFailure) -> dict[str, t.Any]:

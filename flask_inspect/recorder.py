@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import typing as t
+import weakref
 from contextvars import ContextVar
 from threading import current_thread
 from time import perf_counter
@@ -42,6 +43,10 @@ from . import settings
 from .access import may_see_request_id
 from .badge import add_badge
 from .badge import html_page_end
+from .capture import LOG_CAPTURE
+from .capture import note_body
+from .capture import note_session
+from .capture import note_template_context
 from .record import CapturedException
 from .record import RequestRecord
 from .record import RoutingFailure
@@ -100,6 +105,9 @@ class Recorder:
         """Set by the explained error pages; called for a finished 404 or 405."""
         self._receivers = self._make_receivers()
         self.panel_apps: list[Flask] = []
+        # Log records emitted during a request join its record (see ``capture``);
+        # a recorder collected while listening stops being asked.
+        weakref.finalize(self, LOG_CAPTURE.remove_source, self.current)
 
     def listen(self, app: Flask) -> None:
         """Connect every receiver to ``app``'s signals (and the panel app's)."""
@@ -108,6 +116,7 @@ class Recorder:
             signal.connect(receiver, sender=app, weak=False)
             for panel_app in self.panel_apps:
                 signal.connect(receiver, sender=panel_app, weak=False)
+        LOG_CAPTURE.add_source(self.current)
         self.listening = True
 
     def listen_to_panel(self, panel_app: Flask) -> None:
@@ -133,6 +142,7 @@ class Recorder:
         self.listening = False
         for signal, receiver in self._receivers:
             signal.disconnect(receiver)
+        LOG_CAPTURE.remove_source(self.current)
 
     def record_ids_by_environ(self) -> dict[int, str]:
         """Each kept record's id, by ``id()`` of its WSGI environ (which it keeps alive)."""
@@ -282,7 +292,7 @@ class Recorder:
                 record = current_record()
                 if record is not None:
                     record.timeline.append(("before_render_template", perf_counter()))
-                    kept = (template.name, tuple(context))
+                    kept = (template.name, note_template_context(context))
                     if isinstance(record.templates, list):
                         record.templates.append(kept)
                     else:  # the first one (the class's default is an empty tuple)
@@ -373,6 +383,7 @@ class Recorder:
                 if record is not None:
                     record.timeline.append(("request_tearing_down", perf_counter()))
                     _note_g(record)
+                    _note_inputs(record)
                     if exc is not None and record.exception is None:
                         record.exception = CapturedException(exc)
                     if record.contexts_deferred:
@@ -534,6 +545,7 @@ class RecordingMiddleware:
                 if show_id and (not record.static or status[:1] not in "123"):
                     # A copy: the list is the app's. A static file served fine is not kept.
                     headers = [*headers, (REQUEST_ID_HEADER, record.id)]
+                record.response_headers = headers
             except Exception:
                 recorder._report_failure()
             if exc_info is None:
@@ -588,6 +600,7 @@ class RecordedBody:
         recorder = self._recorder
         current = recorder.current
         iterator = iter(self._body)
+        sent = 0
         while True:
             token = current.set(record)
             try:
@@ -598,8 +611,10 @@ class RecordedBody:
             finally:
                 current.reset(token)
             if chunk is _END:
+                record.sent_bytes = sent
                 recorder.body_exhausted(record)
                 return
+            sent += len(chunk)
             yield chunk
 
     def close(self) -> None:
@@ -664,6 +679,23 @@ def _note_routing(record: RequestRecord) -> None:
             websocket=_is_websocket(environ),
             new_url=getattr(failure, "new_url", None),
         )
+
+
+def _note_inputs(record: RequestRecord) -> None:
+    """What the view parsed of the body, and the session's keys (see ``capture``)."""
+    if _request_context_var is not None:
+        ctx = _request_context_var.get(None)
+    elif _app_context_var is not None:  # Flask 3.2: the request is on the app context
+        ctx = _app_context_var.get(None)
+        if ctx is not None and not getattr(ctx, "has_request", False):
+            return
+    else:
+        return
+    if ctx is None:
+        return
+    if record.environ.get("CONTENT_TYPE"):  # no body, nothing parsed: skip the look
+        note_body(record, ctx.request)
+    note_session(record, ctx)
 
 
 def _is_websocket(environ: WSGIEnvironment) -> bool:

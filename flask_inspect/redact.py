@@ -55,6 +55,9 @@ _PLAIN_TYPES: frozenset[type] = frozenset(
     }
 )
 
+PLAIN_TYPES = _PLAIN_TYPES
+"""The types :func:`keep` keeps as they are (for callers that inline it)."""
+
 _REPR = reprlib.Repr()
 _REPR.maxstring = MAX_REPR
 _REPR.maxother = MAX_REPR

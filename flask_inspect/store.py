@@ -99,6 +99,19 @@ class RequestHistory(t.Generic[Record]):
                 return record
         return None
 
+    def neighbours(self, record_id: str) -> tuple[str | None, str | None]:
+        """``(older_id, newer_id)``: the records kept just before and after this one.
+
+        ``(None, None)`` for an id not kept; ``None`` on a side with no record.
+        """
+        records = self._records.copy()
+        for index, record in enumerate(records):
+            if record.id == record_id:
+                older = records[index - 1].id if index > 0 else None
+                newer = records[index + 1].id if index + 1 < len(records) else None
+                return older, newer
+        return None, None
+
     def discard(self, record_id: str) -> None:
         """Forget one record (a static file served fine is not worth keeping)."""
         with self._lock:

@@ -122,6 +122,10 @@ def _wsgi_span(moments: list[tuple[str, float]], lane: Lane) -> None:
         return
     start = moments[0][1]
     end = next((moment for name, moment in moments if name in _END_OF_CALL), None)
+    if end is None and moments[-1][0] == "wsgi_return":
+        # A buffered body: the call ended when the app returned it (a streamed
+        # one goes on to ``body_closed``; one in flight ends with ``now``).
+        end = moments[-1][1]
     lane.spans.append(Span("app(environ, start_response) until the body is closed", start, end))
 
 

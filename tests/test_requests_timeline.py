@@ -66,7 +66,8 @@ def test_plain_request_shows_app_and_request_contexts_around_the_dispatch() -> N
     assert spans(timeline, "request") == [(0.1, 1.1, 0)]
     assert spans(timeline, "dispatch") == [(0.3, 1.0, 0)]
     assert spans(timeline, "template") == [(0.5, 0.8, 0)]
-    assert spans(timeline, "wsgi") == [(0.0, None, 0)]  # not closed yet: no body_closed
+    # A buffered body: the recorder ends the call when the app returns it.
+    assert spans(timeline, "wsgi") == [(0.0, 1.3, 0)]
     request_lane = next(lane for lane in timeline.lanes if lane.name == "request")
     assert request_lane.spans[0].inferred  # no signal marks a request context push
     assert [mark.name for mark in timeline.marks] == ["start_response", "wsgi_return"]
@@ -103,6 +104,18 @@ def test_in_flight_request_has_open_spans() -> None:
     assert spans(timeline, "app") == [(0.1, None, 0)]
     assert spans(timeline, "request") == [(0.1, None, 0)]
     assert spans(timeline, "dispatch") == [(0.2, None, 0)]
+
+
+def test_a_streamed_body_still_being_sent_keeps_the_call_open_until_now() -> None:
+    """The detail page adds ``now`` to an in-flight record's events: bars reach it."""
+    sending = [*STREAMED[:9], {"name": "appcontext_pushed", "t_ms": 0.8}]
+    timeline = build_timeline([*sending, {"name": "now", "t_ms": 5.0}])
+    assert spans(timeline, "wsgi") == [(0.0, None, 0)]
+    assert timeline.total_ms == 5.0
+    diagram = layout(timeline)
+    wsgi_bar = next(bar for bar in diagram.bars if bar.lane == "wsgi")
+    assert wsgi_bar.open
+    assert wsgi_bar.x + wsgi_bar.width == DIAGRAM_WIDTH - 10  # reaches the end: now
 
 
 def test_an_error_escaping_the_app_ends_the_call_and_is_marked() -> None:

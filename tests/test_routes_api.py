@@ -61,6 +61,10 @@ SAFE_ATTRIBUTES = {
     "data-converters",
     "data-text",
     "for",
+    "data-url-param",
+    "data-taking",
+    "data-match",
+    "aria-live",
 }
 
 

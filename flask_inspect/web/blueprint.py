@@ -21,6 +21,7 @@ from werkzeug.exceptions import NotFound
 from .. import settings
 from ..access import refusal
 from ..durations import format_duration
+from . import actions
 from . import contexts_pages
 from . import match_pages
 from . import overview_pages
@@ -48,7 +49,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-VIEW_MODULES = (overview_pages, routes_pages, match_pages, requests_pages, contexts_pages)
+VIEW_MODULES = (
+    overview_pages,
+    routes_pages,
+    match_pages,
+    requests_pages,
+    contexts_pages,
+    actions,
+)
 
 
 def create_blueprint() -> Blueprint:

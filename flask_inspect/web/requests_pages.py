@@ -21,6 +21,7 @@ from flask import render_template
 from flask import request
 
 from .. import settings
+from ..curl import curl_command
 from ..extension import get_state
 from ..routes import ViewInfo
 from ..timeline import IN_ORDER
@@ -29,6 +30,7 @@ from ..timeline import build_timeline
 from ..timeline import event_notes
 from ..timeline import layout
 from .panel_app import inspected_app
+from .actions import clear_token
 from .responses import api_error
 from .responses import api_json
 
@@ -62,6 +64,8 @@ def requests_page() -> str:
     return render_template(
         "flask_inspect/requests.html",
         active="requests",
+        clear_token=clear_token(app),
+        cleared=request.args.get("cleared") == "1",
         history_size=settings.history_size(app),
         status_classes=STATUS_CLASSES,
         no_endpoint=NO_ENDPOINT,
@@ -83,7 +87,11 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
     data = record.detail(app)
     view = data["view"]
     routing_exception = (data["routing_error"] or {}).get("exception") or None
-    timeline = build_timeline(data["events"], routing_exception)
+    events = data["events"]
+    if data["running_ms"] is not None:  # in flight: open bars reach to now
+        events = [*events, {"name": "now", "t_ms": data["running_ms"]}]
+    timeline = build_timeline(events, routing_exception)
+    older_id, newer_id = _history(app).neighbours(record_id)
     return render_template(
         "flask_inspect/request_detail.html",
         active="requests",
@@ -95,6 +103,11 @@ def request_detail_page(record_id: str) -> tuple[str, int]:
         ],
         event_notes=event_notes(data["endpoint"], routing_exception),
         view_location=ViewInfo(**view).location_relative_to(app.root_path) if view else None,
+        older_id=older_id,
+        newer_id=newer_id,
+        curl=curl_command(data),
+        # Not when a query value was redacted: that URL would not be the same request.
+        reopen=data["method"] == "GET" and settings.REDACTED not in data["url"],
     ), 200
 
 

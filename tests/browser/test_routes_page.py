@@ -28,7 +28,7 @@ def _visible_rules(page: Page) -> list[str]:
 
 
 def test_routes_page_loads_without_console_errors_or_csp_violations(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_routes(page, live_server_factory)
     rules = _visible_rules(page)
@@ -42,7 +42,7 @@ def test_routes_page_loads_without_console_errors_or_csp_violations(
 
 
 def test_typing_in_the_filter_narrows_the_table(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_routes(page, live_server_factory)
     total = len(_visible_rules(page))
@@ -57,7 +57,7 @@ def test_typing_in_the_filter_narrows_the_table(
 
 
 def test_method_blueprint_and_converter_filters(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_routes(page, live_server_factory)
     page.select_option("#filter-method", "POST")
@@ -76,7 +76,7 @@ def test_method_blueprint_and_converter_filters(
 
 
 def test_definition_order_can_be_shown_and_match_order_is_the_default(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_routes(page, live_server_factory)
     endpoints = page.locator("#routes-table tbody tr td.endpoint").all_inner_texts()
@@ -89,7 +89,7 @@ def test_definition_order_can_be_shown_and_match_order_is_the_default(
 
 
 def test_theme_toggle_switches_and_persists(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_routes(page, live_server_factory)
     html = page.locator("html")
@@ -105,7 +105,7 @@ def test_theme_toggle_switches_and_persists(
 
 
 def test_panel_routes_are_hidden_until_asked_for(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_routes(page, live_server_factory)
     endpoints = page.locator("#routes-table tbody tr:visible td.endpoint").all_inner_texts()
@@ -116,7 +116,7 @@ def test_panel_routes_are_hidden_until_asked_for(
 
 
 def test_rules_are_drawn_as_written_with_types(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_routes(page, live_server_factory)
     row = page.locator("#routes-table tbody tr", has_text="username")

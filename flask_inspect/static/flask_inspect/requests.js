@@ -5,11 +5,6 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
-  // A record still in flight: reload its page until the request is over.
-  const inFlight = document.getElementById("in-flight");
-  if (inFlight) {
-    window.setTimeout(function () { window.location.reload(); }, Number(inFlight.dataset.reload) || 1000);
-  }
   // The timeline's two spacings: in order (the default) and to scale.
   const scaleSwitch = document.getElementById("timeline-scale");
   if (scaleSwitch) {
@@ -48,6 +43,7 @@ document.addEventListener("DOMContentLoaded", function () {
   const status = document.getElementById("filter-status");
   const method = document.getElementById("filter-method");
   const endpoint = document.getElementById("filter-endpoint");
+  const showFavicon = document.getElementById("show-favicon");
   const toggle = document.getElementById("live-toggle");
   const liveState = document.getElementById("live-state");
   const announcer = document.getElementById("live-announce");
@@ -81,7 +77,15 @@ document.addEventListener("DOMContentLoaded", function () {
     ].join(" ").toLowerCase();
   }
 
+  // The browser asks every site for /favicon.ico on its own: noise, hidden unless asked for.
+  function isFaviconNoise(record) {
+    return record.path === "/favicon.ico" && !(showFavicon && showFavicon.checked);
+  }
+
   function matches(record) {
+    if (isFaviconNoise(record)) {
+      return false;
+    }
     const words = text.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     if (status.value && statusClass(record.status) !== status.value) {
       return false;
@@ -329,7 +333,7 @@ document.addEventListener("DOMContentLoaded", function () {
   form.addEventListener("submit", function (event) {
     event.preventDefault();
   });
-  [text, status, method, endpoint].forEach(function (control) {
+  [text, status, method, endpoint, showFavicon].forEach(function (control) {
     control.addEventListener("input", draw);
   });
   poll();

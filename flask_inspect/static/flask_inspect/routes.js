@@ -17,17 +17,29 @@ document.addEventListener("DOMContentLoaded", function () {
   const empty = document.getElementById("no-routes");
   const orderLabel = document.getElementById("order-label");
   const showPanel = document.getElementById("show-panel-routes");
+  const form = document.getElementById("route-filters");
+  const verdict = document.getElementById("url-verdict");
+  // A filter starting with "/" is a URL: the app's matcher says which rule takes it.
+  let taking = null; // {url, method, registration} once the server answered
+  let lookup = 0;
+
+  function isUrl() {
+    return text.value.trim().startsWith("/");
+  }
 
   function matches(row) {
     if (row.dataset.panel && !showPanel.checked) {
       return false;
+    }
+    if (isUrl()) {
+      return taking !== null && row.dataset.registration === String(taking.registration);
     }
     const words = text.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const haystack = row.dataset.text;
     if (!words.every(function (word) { return haystack.includes(word); })) {
       return false;
     }
-    if (method.value && !row.dataset.methods.split(" ").includes(method.value)) {
+    if (!isUrl() && method.value && !row.dataset.methods.split(" ").includes(method.value)) {
       return false;
     }
     if (blueprint.value && row.dataset.blueprint !== blueprint.value) {
@@ -39,7 +51,61 @@ document.addEventListener("DOMContentLoaded", function () {
     return true;
   }
 
+  function describeVerdict(found) {
+    const el = window.flaskInspect.el;
+    const url = el("code", { text: found.path });
+    const rule = el("code", { text: found.rule || "" });
+    const parts = {
+      matched: [url, " is taken by ", rule, " (" + found.endpoint + ") for " + found.method + "."],
+      redirect: [url, " redirects to ", el("code", { text: found.redirect_to || "" }),
+        found.rule ? ", which " : ".", found.rule ? rule : "", found.rule ? " takes." : ""],
+      method_not_allowed: [url, " is taken by ", rule, ", which refuses " + found.method +
+        " (allows " + (found.allowed_methods || []).join(", ") + ")."],
+      not_found: ["No rule takes ", url, "."],
+    }[found.verdict] || [url];
+    const match = form.dataset.match;
+    const link = el("a", { href: match + "?path=" + encodeURIComponent(found.path) + "&method=" + encodeURIComponent(found.method), text: "Explain on Match" });
+    verdict.replaceChildren.apply(verdict, parts.concat([" ", link]));
+    verdict.hidden = false;
+  }
+
+  function lookUpUrl() {
+    const url = text.value.trim();
+    const asked = method.value || "GET";
+    if (taking && taking.url === url && taking.method === asked) {
+      return;
+    }
+    const mine = ++lookup;
+    const query = "?url=" + encodeURIComponent(url) + "&method=" + encodeURIComponent(asked);
+    fetch(form.dataset.taking + query, { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(function (found) {
+        if (mine !== lookup) {
+          return; // a newer lookup is on its way
+        }
+        if (found.error) {
+          taking = { url: url, method: asked, registration: null };
+          verdict.textContent = found.detail;
+          verdict.hidden = false;
+        } else {
+          taking = { url: url, method: asked, registration: found.registration_index };
+          describeVerdict(found);
+        }
+        update();
+      })
+      .catch(function (error) {
+        verdict.textContent = "Could not ask the app which rule takes it (" + error.message + ").";
+        verdict.hidden = false;
+      });
+  }
+
   function update() {
+    if (isUrl()) {
+      lookUpUrl();
+    } else {
+      taking = null;
+      verdict.hidden = true;
+    }
     let shown = 0;
     rows.forEach(function (row) {
       const visible = matches(row);
@@ -73,5 +139,6 @@ document.addEventListener("DOMContentLoaded", function () {
     control.addEventListener("input", update);
   });
   order.addEventListener("input", sort);
+  sort();
   update();
 });
