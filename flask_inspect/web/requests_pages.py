@@ -29,8 +29,8 @@ from ..timeline import TO_SCALE
 from ..timeline import build_timeline
 from ..timeline import event_notes
 from ..timeline import layout
-from .panel_app import inspected_app
 from .actions import clear_token
+from .panel_app import inspected_app
 from .responses import api_error
 from .responses import api_json
 
