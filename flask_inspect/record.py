@@ -33,7 +33,16 @@ if t.TYPE_CHECKING:
 class RoutingFailure:
     """Why Werkzeug did not hand the request to a view, kept raw for ``explain``."""
 
-    __slots__ = ("code", "exception", "host", "method", "new_url", "path", "websocket")
+    __slots__ = (
+        "code",
+        "exception",
+        "host",
+        "method",
+        "new_url",
+        "path",
+        "script_name",
+        "websocket",
+    )
 
     def __init__(
         self,
@@ -44,6 +53,7 @@ class RoutingFailure:
         host: str,
         websocket: bool,
         new_url: str | None,
+        script_name: str = "",
     ) -> None:
         self.exception = exception
         self.code = code
@@ -52,6 +62,8 @@ class RoutingFailure:
         self.host = host
         self.websocket = websocket
         self.new_url = new_url
+        # Where the app is mounted; ``path`` is what Werkzeug routed below it.
+        self.script_name = script_name
 
 
 class CapturedException:
@@ -306,7 +318,12 @@ def explain_failure(app: Flask, failure: RoutingFailure) -> dict[str, t.Any]:
         return {}
     try:
         explanation = explain(
-            app, failure.path, failure.method, host=failure.host, websocket=failure.websocket
+            app,
+            failure.path,
+            failure.method,
+            host=failure.host,
+            websocket=failure.websocket,
+            script_name=failure.script_name,
         )
         return dict(explanation.to_dict())
     except Exception:
