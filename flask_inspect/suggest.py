@@ -366,7 +366,7 @@ def _compose(
     )
 
 
-MAX_TOP_LEVEL = 12
+MAX_TOP_LEVEL = 20
 # The panel's own rules: not the app's pages, so never offered as a way in.
 PANEL_ENDPOINT_PREFIX = "flask_inspect."
 
@@ -385,6 +385,24 @@ def top_level_paths(
     its rule), sorted by URL. Static files and the panel's own rules are
     left out.
     """
+    # The same for every URL on this host and mount point: worked out once.
+    key = (
+        "top_level",
+        adapter.server_name,
+        adapter.subdomain,
+        adapter.script_name,
+        adapter.url_scheme,
+        websocket,
+    )
+    cached = trie.memo.get(key)
+    if cached is None:
+        cached = trie.memo[key] = _top_level_paths(trie, url_map, adapter, websocket)
+    return list(cached)
+
+
+def _top_level_paths(
+    trie: UrlTrie, url_map: Map, adapter: MapAdapter, websocket: bool
+) -> list[Suggestion]:
     plans = sorted(trie.plan_order, key=lambda plan: (len(plan.steps), plan.priority))
     chosen: dict[str, Suggestion] = {}
     for plan in plans:

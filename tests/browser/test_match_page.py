@@ -102,3 +102,29 @@ def test_routes_page_match_link_opens_the_explanation_of_that_rule(
     assert page.locator("#verdict-status").inner_text() == "200"
     assert page.locator("#match-path").input_value() == "/user/1"
     assert "endpoint 'user_by_id'" in page.locator("#summary").inner_text()
+
+
+def test_a_redirect_is_drawn_apart_from_errors(
+    page: Page, live_server_factory: t.Callable[..., LiveServer]
+) -> None:
+    url = _open_match(page, live_server_factory)
+
+    def verdict_colours(path: str) -> tuple[str, str]:
+        page.goto(f"{url}/_inspect/match?path={path}")
+        status = page.locator("#verdict-status")
+        return (
+            status.evaluate("node => getComputedStyle(node).color"),
+            page.locator("#verdict").evaluate("node => getComputedStyle(node).borderLeftColor"),
+        )
+
+    redirect = verdict_colours("/docs")
+    assert page.locator("#verdict-status").inner_text() == "308"
+    tag = page.locator("#candidates-table span.tag", has_text="adds slash (308)")
+    tag_colour = tag.evaluate("node => getComputedStyle(node).color")
+    not_found = verdict_colours("/nope")
+    method_refused = verdict_colours("/submit")
+    assert redirect[0] != not_found[0]
+    assert redirect[0] != method_refused[0]
+    assert redirect[1] != not_found[1]
+    assert redirect[1] != method_refused[1]
+    assert tag_colour == redirect[0]
