@@ -57,6 +57,12 @@ class Suggestion:
     def to_dict(self) -> dict[str, t.Any]:
         return {"rule": self.rule, "endpoint": self.endpoint, "example": self.example}
 
+    @property
+    def browsable(self) -> bool:
+        """The example is a URL a browser link can open (not ``ws://``)."""
+        example = self.example or ""
+        return example.startswith(("/", "http://", "https://"))
+
 
 def suggest(
     trie: UrlTrie,
