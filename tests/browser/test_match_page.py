@@ -121,6 +121,9 @@ def test_a_redirect_is_drawn_apart_from_errors(
     assert page.locator("#verdict-status").inner_text() == "308"
     tag = page.locator("#candidates-table span.tag", has_text="adds slash (308)")
     tag_colour = tag.evaluate("node => getComputedStyle(node).color")
+    # The slash the redirect adds is drawn in the same neutral colour, not as a failure.
+    added = page.locator("#candidates-table tr.outcome-slash_redirect td.seg-missing")
+    assert added.evaluate("node => getComputedStyle(node).color") == tag_colour
     not_found = verdict_colours("/nope")
     method_refused = verdict_colours("/submit")
     assert redirect[0] != not_found[0]
