@@ -110,7 +110,8 @@ def test_a_redirect_is_drawn_apart_from_errors(
     url = _open_match(page, live_server_factory)
 
     def verdict_colours(path: str) -> tuple[str, str]:
-        page.goto(f"{url}/_inspect/match?path={path}")
+        # Settled before the next page: a favicon still loading would be cut off.
+        page.goto(f"{url}/_inspect/match?path={path}", wait_until="networkidle")
         status = page.locator("#verdict-status")
         return (
             status.evaluate("node => getComputedStyle(node).color"),
