@@ -14,6 +14,7 @@ import click
 from flask import Flask
 from flask import current_app
 from flask import url_for
+from markupsafe import escape
 
 from flask_inspect import Inspect
 
@@ -35,7 +36,8 @@ def create_app() -> Flask:
 
     @app.route("/user/<name>")
     def username(name: str) -> str:
-        return f"<h1>Welcome to your dashboard, {name}</h1>"
+        # Whatever the URL says is escaped: /user/<script>... must stay text.
+        return f"<h1>Welcome to your dashboard, {escape(name)}</h1>"
 
     @app.route("/user/<int:id>")
     def user_by_id(id: int) -> str:
@@ -47,7 +49,7 @@ def create_app() -> Flask:
 
     @app.route("/files/<path:subpath>")
     def files(subpath: str) -> str:
-        return f"<h1>File: {subpath}</h1>"
+        return f"<h1>File: {escape(subpath)}</h1>"
 
     @app.route("/orders/<uuid:order_id>")
     def order(order_id: uuid.UUID) -> str:
@@ -59,7 +61,7 @@ def create_app() -> Flask:
 
     @app.route("/lang/<any(en, fr, de):code>")
     def language(code: str) -> str:
-        return f"<h1>Language: {code}</h1>"
+        return f"<h1>Language: {escape(code)}</h1>"
 
     @app.route("/calendar/<date:day>")
     def calendar_day(day: datetime.date) -> str:
@@ -67,7 +69,7 @@ def create_app() -> Flask:
 
     @app.route("/calendar/<name>")
     def calendar_named(name: str) -> str:
-        return f"<h1>Calendar {name}</h1>"
+        return f"<h1>Calendar {escape(name)}</h1>"
 
     @app.route("/submit", methods=["POST"])
     def submit() -> str:

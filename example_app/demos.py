@@ -20,6 +20,7 @@ from flask import g
 from flask import render_template
 from flask import request
 from flask import stream_with_context
+from markupsafe import escape
 
 demos = Blueprint("demos", __name__, url_prefix="/demo")
 
@@ -54,7 +55,7 @@ def stream() -> Response:
         yield "<h1>Streaming</h1>\n"
         for index in range(steps):
             time.sleep(seconds / steps)
-            yield f"<p>chunk {index + 1} of {steps} for {request.path}</p>\n"
+            yield f"<p>chunk {index + 1} of {steps} for {escape(request.path)}</p>\n"
 
     return Response(stream_with_context(generate()), mimetype="text/html")
 
@@ -108,7 +109,7 @@ async def async_view() -> str:
         task_with_its_own_app_context(1), task_with_its_own_app_context(2)
     )
     lines = "".join(f"<li>{line}</li>" for line in results)
-    return f"<h1>Hello from an async view on {request.path}</h1><ul>{lines}</ul>"
+    return f"<h1>Hello from an async view on {escape(request.path)}</h1><ul>{lines}</ul>"
 
 
 @demos.cli.command("contexts")

@@ -34,6 +34,7 @@ _PATH_FITS = frozenset(
         outcomes.MERGE_REDIRECT,
         outcomes.SLASHES_NOT_MERGED,
         outcomes.VALIDATION_ERROR,
+        outcomes.CONVERTER_ABORTED,
         outcomes.CONVERTER_ERROR,
     }
 )

@@ -13,7 +13,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .explain import ExplainInputError
+from .explain import check_script_name
 from .explain import explain
+from .explain import locate_path
 from .explain import split_target
 from .explain_text import format_explanation
 from .explain_text import format_lint_notes
@@ -119,12 +121,19 @@ def match_command(
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         target, url_host = split_target(path)
-        explanation = explain(app, target, method, host or url_host, websocket)
+        # Mounted where APPLICATION_ROOT says, as url_for outside a request.
+        script_name = check_script_name(app.config.get("APPLICATION_ROOT") or "")
+        target, notes = locate_path(target, script_name)
+        explanation = explain(
+            app, target, method, host or url_host, websocket, script_name=script_name
+        )
     except ExplainInputError as error:
         raise click.UsageError(f"{error.error}: {error.detail}") from None
     if as_json:
         click.echo(json.dumps(explanation.to_dict(), indent=2))
     else:
+        for note in notes:
+            click.echo(f"Note: {note}")
         click.echo(format_explanation(explanation, show_all))
     raise SystemExit(0 if explanation.matched else 1)
 

@@ -41,6 +41,7 @@ HOST_MISMATCH = "host_mismatch"
 STATIC_MISMATCH = "static_mismatch"
 CONVERTER_REJECTED = "converter_rejected"
 VALIDATION_ERROR = "validation_error"
+CONVERTER_ABORTED = "converter_aborted"
 CONVERTER_ERROR = "converter_error"
 TOO_FEW_SEGMENTS = "too_few_segments"
 TOO_MANY_SEGMENTS = "too_many_segments"
@@ -63,6 +64,7 @@ OUTCOMES = (
     STATIC_MISMATCH,
     CONVERTER_REJECTED,
     VALIDATION_ERROR,
+    CONVERTER_ABORTED,
     CONVERTER_ERROR,
     TOO_FEW_SEGMENTS,
     TOO_MANY_SEGMENTS,
@@ -83,6 +85,7 @@ DECIDING = frozenset(
     {
         MATCHED,
         VALIDATION_ERROR,
+        CONVERTER_ABORTED,
         CONVERTER_ERROR,
         SLASH_REDIRECT,
         MERGE_REDIRECT,
@@ -114,6 +117,7 @@ _DECISION_OUTCOMES = {
     decided.ALIAS_REDIRECT: DEFAULTS_REDIRECT,
     decided.REDIRECT_TO: REDIRECT_TO,
     decided.VALIDATION_ERROR: VALIDATION_ERROR,
+    decided.CONVERTER_ABORTED: CONVERTER_ABORTED,
     decided.CONVERTER_ERROR: CONVERTER_ERROR,
 }
 
@@ -198,6 +202,9 @@ class Diagnosis:
     # (trie node, URL part index) pairs where the URL met static transitions:
     # where "did you mean" looks for typos.
     static_stops: list[tuple[TrieNode, int]]
+    # (edge, URL part index) pairs where a converter turned the URL's segment
+    # down: where "did you mean" looks for one wrong value.
+    value_stops: list[tuple[DynamicEdge, int]] = field(default_factory=list)
 
 
 def diagnose(
@@ -241,7 +248,7 @@ def diagnose(
             )
         else:
             candidates.append(context.outcome_for(rule, found))
-    return Diagnosis(candidates, walker.static_stops)
+    return Diagnosis(candidates, walker.static_stops, walker.value_stops)
 
 
 class _Walker:
@@ -253,6 +260,7 @@ class _Walker:
         self.count = len(parts)
         self.results: dict[int, _Result] = {}
         self.static_stops: list[tuple[TrieNode, int]] = []
+        self.value_stops: list[tuple[DynamicEdge, int]] = []
 
     def run(self) -> dict[int, _Result]:
         self._walk(self.trie.root, 0, [])
@@ -384,6 +392,7 @@ class _Walker:
             failure = _Failure(
                 CONVERTER_REJECTED, index, _rejection(self.trie, plan, part_index, target)
             )
+            self.value_stops.append((edge, index))
         self._fail(rules, failure)
 
 
@@ -530,6 +539,11 @@ class _Context:
                     if converter
                     else str(decision.error)
                 )
+            elif decision.kind == decided.CONVERTER_ABORTED and decision.error is not None:
+                reason = (
+                    f"{reasons.abort_description(label, text, decision.error)}. Werkzeug "
+                    f"lets it through, so no later rule is tried: {decision.status}"
+                )
             else:
                 rejected = (
                     reasons.python_rejection(converter, label, text, decision.error)
@@ -613,18 +627,23 @@ class _Context:
             )
         plan = self.trie.plans.get(id(rule))
         if (
-            decision.kind == decided.VALIDATION_ERROR
+            decision.kind in (decided.VALIDATION_ERROR, decided.CONVERTER_ABORTED)
             and plan
             and self.chosen_plan
             and (plan.priority > self.chosen_plan.priority)
         ):
             failed = decision.failed_value
             shown = reasons.quoted(failed.text) if failed else "a value"
+            verb = (
+                f"raised {type(decision.error).__name__} for"
+                if decision.kind == decided.CONVERTER_ABORTED
+                else "rejected"
+            )
             return self._make(
                 rule,
                 NOT_TRIED,
                 f"would match, but Werkzeug stopped at {chosen.rule} when its converter "
-                f"rejected {shown}; later rules are never tried",
+                f"{verb} {shown}; later rules are never tried",
                 None,
                 progress,
             )

@@ -34,6 +34,7 @@ from werkzeug.routing import WebsocketMismatch
 
 from . import diagnose as outcomes
 from . import match_decision as decided
+from . import reasons
 from .diagnose import Candidate
 from .diagnose import diagnose
 from .match_decision import Decision
@@ -41,6 +42,7 @@ from .match_decision import decide
 from .redact import plain_repr
 from .suggest import Suggestion
 from .suggest import suggest
+from .suggest import top_level_paths
 from .url_trie import compile_private
 from .url_trie import url_trie
 
@@ -132,6 +134,11 @@ class Explanation:
     # For the panel: the URL's path segments the candidates' indexes refer to.
     segments: list[str] = field(default_factory=list)
     websocket: bool = False
+    # Where the app is mounted (WSGI ``SCRIPT_NAME``): ``path`` is routed
+    # below it, so the URL a browser sent is ``host + script_name + path``.
+    script_name: str = ""
+    # When nothing is close: a link to each top-level path of the app.
+    top_level: list[Suggestion] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, t.Any]:
         return {
@@ -175,17 +182,25 @@ def explain(
     method: str = "GET",
     host: str | None = None,
     websocket: bool = False,
+    *,
+    script_name: str | None = None,
 ) -> Explanation:
     """Explain how ``app`` routes ``method path`` on ``host``.
 
-    ``path`` is the decoded path, as a WSGI server hands it to the app.
-    ``host=None`` means the app's ``SERVER_NAME``, else ``"localhost"``.
+    ``path`` is the decoded path, as a WSGI server hands it to the app
+    (``PATH_INFO``: below ``script_name``, and empty for a mounted app's
+    own URL without its slash). ``host=None`` means the app's
+    ``SERVER_NAME``, else ``"localhost"``; ``script_name=None`` means its
+    ``APPLICATION_ROOT``, as for ``url_for`` outside a request.
     Raises ``ExplainInputError`` for input no client could send.
     """
     path = check_path(path)
     method = check_method(method)
     host = check_host(host if host is not None else app.config.get("SERVER_NAME") or "localhost")
-    adapter = bind(app, host, method, websocket)
+    if script_name is None:
+        script_name = str(app.config.get("APPLICATION_ROOT") or "")
+    script_name = check_script_name(script_name)
+    adapter = bind(app, host, method, websocket, script_name)
     url_map = app.url_map
     answer = _ask_werkzeug(adapter, path, method, websocket)
     trie = url_trie(url_map)
@@ -209,6 +224,11 @@ def explain(
         if answer.verdict == NOT_FOUND
         else []
     )
+    top_level = (
+        top_level_paths(trie, url_map, adapter, websocket)
+        if answer.verdict == NOT_FOUND and not suggestions
+        else []
+    )
     matched_rule = answer.rule if answer.verdict == MATCHED else None
     return Explanation(
         path=path,
@@ -226,6 +246,8 @@ def explain(
         suggestions=suggestions,
         segments=decision.url_parts[2:],
         websocket=websocket,
+        script_name=script_name,
+        top_level=top_level,
     )
 
 
@@ -247,6 +269,68 @@ def check_path(path: t.Any) -> str:
             f"position {control.start()}; no client sends that",
         )
     return path
+
+
+def check_script_name(script_name: t.Any) -> str:
+    """``"/shop"`` or ``""`` (``"/"`` and a trailing slash are dropped, as Werkzeug does)."""
+    if not isinstance(script_name, str):
+        raise ExplainInputError("invalid_script_name", "the script name must be text")
+    if len(script_name) > MAX_PATH_LENGTH or _CONTROL.search(script_name):
+        raise ExplainInputError(
+            "invalid_script_name", "the script name is too long or has control characters"
+        )
+    if script_name and not script_name.startswith("/"):
+        raise ExplainInputError(
+            "invalid_script_name",
+            f"{script_name[:80]!r} is not where an app can be mounted: it must start with '/'",
+        )
+    return script_name.rstrip("/")
+
+
+def strip_script_name(path: str, script_name: str) -> str | None:
+    """``/shop/item/1`` under ``/shop`` -> ``/item/1``; ``/shop`` -> ``""``.
+
+    ``None`` when the path is not under ``script_name`` (no request for it
+    would reach the app).
+    """
+    if not script_name:
+        return path
+    if path == script_name:
+        return ""
+    if path.startswith(script_name + "/"):
+        return path[len(script_name) :]
+    return None
+
+
+def locate_path(path: str, script_name: str) -> tuple[str, list[str]]:
+    """A typed path as the app routes it, and what was done to it, in words.
+
+    A path without a leading slash gets one (a browser always sends it).
+    For an app mounted at ``script_name``, a path under the mount point
+    loses it (``/shop/item/1`` -> ``/item/1``); any other path is read as
+    already inside the app.
+    """
+    notes: list[str] = []
+    if not path:
+        path = "/"
+    elif not path.startswith("/"):
+        notes.append(
+            f"{reasons.quoted(path)} has no leading slash; a browser always sends one, "
+            f"so this explains /{path}."
+        )
+        path = "/" + path
+    if script_name:
+        inside = strip_script_name(path, script_name)
+        if inside is None:
+            notes.append(
+                f"The app is mounted at {script_name}, so this explains "
+                f"{script_name}{path}: the app routes {path}."
+            )
+        else:
+            routed = inside or "an empty path (no slash after the mount point)"
+            notes.append(f"The app is mounted at {script_name}; it routes {routed}.")
+            path = inside
+    return path, notes
 
 
 def check_method(method: t.Any) -> str:
@@ -295,9 +379,10 @@ def split_target(text: str) -> tuple[str, str | None]:
     return unquote(path), None
 
 
-def bind(app: Flask, host: str, method: str, websocket: bool) -> MapAdapter:
-    """The ``MapAdapter`` Flask would create for a request to ``host``."""
-    request = app.request_class(_environ(host, method, websocket))
+def bind(app: Flask, host: str, method: str, websocket: bool, script_name: str = "") -> MapAdapter:
+    """The ``MapAdapter`` Flask would create for a request to ``host``, to an
+    app mounted at ``script_name``."""
+    request = app.request_class(_environ(host, method, websocket, script_name))
     try:
         if app.subdomain_matching and app.config.get("SERVER_NAME"):
             # Werkzeug warns when the host is outside SERVER_NAME, then routes
@@ -320,12 +405,13 @@ def bind(app: Flask, host: str, method: str, websocket: bool) -> MapAdapter:
     return adapter
 
 
-def _environ(host: str, method: str, websocket: bool) -> dict[str, t.Any]:
+def _environ(host: str, method: str, websocket: bool, script_name: str) -> dict[str, t.Any]:
     """Just enough of a WSGI environ for Flask to bind its URL map to ``host``."""
     name, _, port = host.rpartition(":") if host.rfind(":") > host.rfind("]") else (host, "", "")
     environ: dict[str, t.Any] = {
         "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
+        # WSGI strings are bytes read as latin-1; Werkzeug decodes them as UTF-8.
+        "SCRIPT_NAME": script_name.encode("utf-8", "surrogateescape").decode("latin-1"),
         "PATH_INFO": "/",
         "QUERY_STRING": "",
         "SERVER_NAME": name,
@@ -420,8 +506,10 @@ def summarize(
             for candidate in candidates
             if candidate.outcome == outcomes.METHOD_NOT_ALLOWED
         ]
-        where = f"{_join_rules(refusing)} " if refusing else "the path "
-        return f"405: {where}{_agree(refusing, 'allows', 'allow')} {allowed}, not {method}"
+        if not refusing:
+            return f"405: the path allows {allowed}, not {method}"
+        verb = "allows" if len(set(refusing)) == 1 else "allow"
+        return f"405: {join_rules(refusing)} {verb} {allowed}, not {method}"
     if answer.verdict == WEBSOCKET_MISMATCH:
         other_kind = [
             rule
@@ -429,7 +517,7 @@ def summarize(
             if candidate.outcome == outcomes.WEBSOCKET_MISMATCH
             and (rule := candidate.rule_object) is not None
         ]
-        names = _join_rules([rule.rule for rule in other_kind])
+        names = join_rules([rule.rule for rule in other_kind])
         accepts = _agree([rule.rule for rule in other_kind], "accepts", "accept")
         if other_kind and all(rule.websocket for rule in other_kind):
             return f"400: {names} {accepts} only WebSocket requests"
@@ -440,17 +528,20 @@ def summarize(
         if chosen_candidate is not None:
             return f"500: {chosen_candidate.rule}: {chosen_candidate.reason}"
         return f"500: matching raised {type(answer.error).__name__}: {answer.error}"
-    if chosen_candidate is not None and decision.kind == decided.VALIDATION_ERROR:
-        reason = chosen_candidate.reason.split(". Werkzeug stops", 1)[0]
+    if chosen_candidate is not None and decision.kind in (
+        decided.VALIDATION_ERROR,
+        decided.CONVERTER_ABORTED,
+    ):
+        reason = chosen_candidate.reason.rsplit(". Werkzeug ", 1)[0]
         segment = chosen_candidate.segment
         where = f"segment {segment}: " if segment is not None else ""
         skipped = [c.rule for c in candidates if c.outcome == outcomes.NOT_TRIED]
         tail = (
-            f"; Werkzeug stops there, so {_join_rules(skipped)} never got a chance"
+            f"; Werkzeug stops there, so {join_rules(skipped)} never got a chance"
             if skipped
             else "; Werkzeug stops there and tries no later rule"
         )
-        return f"404: {chosen_candidate.rule} was chosen, but {where}{reason}{tail}"
+        return f"{answer.status}: {chosen_candidate.rule} was chosen, but {where}{reason}{tail}"
     if chosen is not None and decision.kind == decided.SLASHES_NOT_MERGED:
         return (
             f"404: {chosen.rule} would match with the repeated slashes merged, but it sets "
@@ -499,7 +590,7 @@ def _redirect_summary(answer: _Answer, decision: Decision | None) -> str:
     return f"308: {rule.rule}: Werkzeug redirects to {target}"
 
 
-def _join_rules(rules: list[str]) -> str:
+def join_rules(rules: list[str]) -> str:
     unique = list(dict.fromkeys(rules))
     if len(unique) <= 3:
         return " and ".join(unique) if len(unique) <= 2 else ", ".join(unique)
@@ -507,5 +598,5 @@ def _join_rules(rules: list[str]) -> str:
 
 
 def _agree(rules: list[str], singular: str, plural: str) -> str:
-    """The verb that goes with :func:`_join_rules` of ``rules``: one rule or several."""
+    """The verb that goes with :func:`join_rules` of ``rules``: one rule or several."""
     return singular if len(set(rules)) <= 1 else plural

@@ -12,13 +12,14 @@ from . import diagnose as outcomes
 from .diagnose import Candidate
 from .explain import VERDICT_LABELS
 from .explain import Explanation
+from .outcome_words import outcome_label
 from .route_lint import LintNote
 
 
 def format_explanation(explanation: Explanation, show_all: bool = False) -> str:
     lines = [
         f"{explanation.status} {VERDICT_LABELS.get(explanation.verdict, explanation.verdict)}  "
-        f"{explanation.method} {explanation.host}{explanation.path}"
+        f"{explanation.method} {explanation.host}{explanation.script_name}{explanation.path}"
         + ("  (WebSocket)" if explanation.websocket else ""),
         explanation.summary,
     ]
@@ -41,6 +42,11 @@ def format_explanation(explanation: Explanation, show_all: bool = False) -> str:
         for suggestion, name in zip(explanation.suggestions, names, strict=True):
             example = f"  e.g. {suggestion.example}" if suggestion.example else ""
             lines.append(f"  {suggestion.rule.ljust(width)}  {name.ljust(name_width)}{example}")
+    if explanation.top_level:
+        lines += ["", "Nothing is close. The app's top-level paths:"]
+        width = max(len(entry.example or "") for entry in explanation.top_level)
+        for entry in explanation.top_level:
+            lines.append(f"  {(entry.example or '').ljust(width)}  ({entry.endpoint})")
     lines += ["", *_candidate_table(explanation.candidates, focus, explanation, show_all)]
     return "\n".join(lines)
 
@@ -115,11 +121,11 @@ def _candidate_table(
     if not shown:
         return lines
     rule_width = max(len(candidate.rule) for _, candidate in shown)
-    outcome_width = max(len(candidate.outcome) for _, candidate in shown)
+    outcome_width = max(len(outcome_label(candidate.outcome)) for _, candidate in shown)
     for index, candidate in shown:
         segment = "-" if candidate.segment is None else str(candidate.segment)
         lines.append(
-            f"  {index:>3}  {candidate.outcome.ljust(outcome_width)}  "
+            f"  {index:>3}  {outcome_label(candidate.outcome).ljust(outcome_width)}  "
             f"{candidate.rule.ljust(rule_width)}  seg {segment:>2}  {candidate.reason}"
         )
     return lines

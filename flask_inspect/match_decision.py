@@ -4,10 +4,11 @@ A step-by-step retelling of ``StateMachineMatcher.match`` and
 ``MapAdapter.match`` over our copy of the trie: the depth-first walk, the
 strict-slash check, the second walk with merged slashes, ``to_python`` on the
 chosen rule only (a ``ValidationError`` there is a 404: Werkzeug does not go
-back and try later rules), then the defaults, alias and ``redirect_to``
-redirects. The outcome names the rule responsible, which Werkzeug's own
-exceptions do not, so the explanation can say *why*. Tests hold this module
-to Werkzeug's real answers on generated maps.
+back and try later rules; an HTTP error such as ``NotFound`` raised there
+leaves ``MapAdapter.match`` as it is, so the app answers its status), then
+the defaults, alias and ``redirect_to`` redirects. The outcome names the rule
+responsible, which Werkzeug's own exceptions do not, so the explanation can
+say *why*. Tests hold this module to Werkzeug's real answers on generated maps.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 from werkzeug.routing import Rule
 from werkzeug.routing import ValidationError
@@ -34,6 +36,7 @@ DEFAULTS_REDIRECT = "defaults_redirect"
 ALIAS_REDIRECT = "alias_redirect"
 REDIRECT_TO = "redirect_to"
 VALIDATION_ERROR = "validation_error"
+CONVERTER_ABORTED = "converter_aborted"  # to_python raised an HTTP error (NotFound...)
 CONVERTER_ERROR = "converter_error"
 NO_MATCH = "no_match"
 
@@ -75,6 +78,9 @@ class Decision:
             return 308
         if self.kind == CONVERTER_ERROR:
             return 500
+        if self.kind == CONVERTER_ABORTED:
+            # As ``explain`` reads the exception Werkzeug lets through.
+            return getattr(self.error, "code", None) or 404
         if self.have_match_for:
             return 405
         if self.websocket_mismatch:
@@ -135,6 +141,12 @@ def decide(
             decision.failed_value = value
             decision.error = error
             return _finish(walk, decision, VALIDATION_ERROR, rule)
+        except HTTPException as error:
+            # Not caught by the matcher: it leaves MapAdapter.match as it is,
+            # and Flask answers with its status (NotFound: a plain 404).
+            decision.failed_value = value
+            decision.error = error
+            return _finish(walk, decision, CONVERTER_ABORTED, rule)
         except Exception as error:  # the app itself would fail with a 500
             decision.failed_value = value
             decision.error = error

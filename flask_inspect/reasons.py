@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typing as t
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import FloatConverter
@@ -99,14 +100,28 @@ def python_rejection(
             return f"{number} is below min={converter.min}"
         if converter.max is not None and number > converter.max:
             return f"{number} is above max={converter.max}"
-    detail = _error_text(error)
-    return f"the {name} converter rejected {shown} in to_python (ValidationError{detail})"
+    if isinstance(error, HTTPException):
+        detail = f", {error.code}" if error.code else ""
+    else:
+        detail = _error_text(error)
+    kind = type(error).__name__ if error is not None else "ValidationError"
+    return f"the {name} converter rejected {shown} in to_python ({kind}{detail})"
 
 
 def crash_description(name: str, value: str, error: BaseException) -> str:
     return (
         f"the {name} converter's to_python raised {type(error).__name__}{_error_text(error)} "
         f"for {quoted(value)}; the app answers 500"
+    )
+
+
+def abort_description(name: str, value: str, error: BaseException) -> str:
+    """``to_python`` raised an HTTP error: Werkzeug passes it on untouched."""
+    code = getattr(error, "code", None)
+    status = f" ({code})" if code else ""
+    return (
+        f"the {name} converter's to_python raised {type(error).__name__}{status} "
+        f"for {quoted(value)}"
     )
 
 

@@ -38,7 +38,16 @@ if t.TYPE_CHECKING:
 class RoutingFailure:
     """Why Werkzeug did not hand the request to a view, kept raw for ``explain``."""
 
-    __slots__ = ("code", "exception", "host", "method", "new_url", "path", "websocket")
+    __slots__ = (
+        "code",
+        "exception",
+        "host",
+        "method",
+        "new_url",
+        "path",
+        "script_name",
+        "websocket",
+    )
 
     def __init__(
         self,
@@ -49,6 +58,7 @@ class RoutingFailure:
         host: str,
         websocket: bool,
         new_url: str | None,
+        script_name: str = "",
     ) -> None:
         self.exception = exception
         self.code = code
@@ -57,6 +67,8 @@ class RoutingFailure:
         self.host = host
         self.websocket = websocket
         self.new_url = new_url
+        # Where the app is mounted; ``path`` is what Werkzeug routed below it.
+        self.script_name = script_name
 
 
 class CapturedException:
@@ -357,7 +369,12 @@ def explain_failure(app: Flask, failure: RoutingFailure) -> dict[str, t.Any]:
         return {}
     try:
         explanation = explain(
-            app, failure.path, failure.method, host=failure.host, websocket=failure.websocket
+            app,
+            failure.path,
+            failure.method,
+            host=failure.host,
+            websocket=failure.websocket,
+            script_name=failure.script_name,
         )
         return dict(explanation.to_dict())
     except Exception:

@@ -673,11 +673,14 @@ def _note_routing(record: RequestRecord) -> None:
         record.routing_failure = RoutingFailure(
             exception=type(failure).__name__,
             code=getattr(failure, "code", None),
-            path=request.path,
+            # The path Werkzeug routed: empty for a mounted app's URL
+            # without its slash, which ``request.path`` shows as "/".
+            path=request.path if environ.get("PATH_INFO") else "",
             method=request.method,
             host=request.host,
             websocket=_is_websocket(environ),
             new_url=getattr(failure, "new_url", None),
+            script_name=request.script_root,
         )
 
 

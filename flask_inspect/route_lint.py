@@ -16,7 +16,10 @@ differently from how they read:
   settled by registration order (``tie``);
 - a converter whose ``to_python`` can say no (``<int(max=50)>``, a custom date)
   ahead of a rule that would take the same URL: Werkzeug answers 404 instead
-  of trying the later rule (``rejects_before_fallback``).
+  of trying the later rule (``rejects_before_fallback``);
+- a rule whose own defaults are exactly those of an earlier rule of its
+  endpoint: every URL it matches is redirected (308) to that twin, so it
+  never serves a page itself (``always_redirects``).
 
 >>> [note.message for note in lint_routes(app)]  # doctest: +SKIP
 """
@@ -84,6 +87,7 @@ _LABELS = {
     "tie": "tie",
     "rejects_before_fallback": "blocks a fallback",
     "leading_double_slash": "leading //",
+    "always_redirects": "always redirects",
 }
 
 
@@ -146,6 +150,7 @@ class _Linter:
         for rule in self.trie.order:
             if id(rule) not in self.dead:
                 self._rejects_before_fallback(rule)
+                self._always_redirects(rule)
 
     def _walk(self, node: TrieNode) -> None:
         self._duplicates(node.rules, node)
@@ -299,7 +304,8 @@ class _Linter:
             decision = decided.decide(
                 self.trie, self.app.url_map, domain, path, method, rule.websocket
             )
-            if decision.kind != decided.VALIDATION_ERROR or decision.rule is not rule:
+            stops = (decided.VALIDATION_ERROR, decided.CONVERTER_ABORTED)
+            if decision.kind not in stops or decision.rule is not rule:
                 continue
             hidden = [
                 other
@@ -316,6 +322,51 @@ class _Linter:
                 WARN,
                 f"its {label} converter can reject a value in to_python (for example {path}); "
                 f"Werkzeug then answers 404 and never tries {names}, which would take that URL",
+            )
+            return
+
+    def _always_redirects(self, rule: Rule) -> None:
+        """Every match redirects to a twin with the same defaults (``redirect_defaults``).
+
+        After a match Werkzeug looks, among the endpoint's rules built before
+        this one, for one that "provides defaults" for it (same endpoint,
+        same arguments) and is suitable for the values. When that twin's
+        defaults are all fixed by this rule's own defaults, it is suitable for
+        every URL this rule matches: the request is always sent there.
+        """
+        url_map = self.app.url_map
+        own = rule.defaults
+        if not url_map.redirect_defaults or rule.build_only or rule.alias or not own:
+            return
+        earlier: list[Rule] = []
+        for other in url_map.iter_rules(rule.endpoint):
+            if other is rule:
+                break
+            if other.provides_defaults_for(rule):
+                earlier.append(other)
+        for twin in earlier:
+            twin_defaults = twin.defaults or {}
+            if any(key not in own or own[key] != value for key, value in twin_defaults.items()):
+                continue
+            methods = rule.methods
+            outcome = "this rule never serves a page itself"
+            if twin.methods is None or (methods is not None and methods <= twin.methods):
+                scope = "every request it matches is"
+            else:
+                shared = sorted(twin.methods) if methods is None else sorted(methods & twin.methods)
+                if not shared:
+                    continue
+                scope = f"every {', '.join(shared)} request it matches is"
+                outcome = "only its other methods reach its view"
+            target = twin.rule if twin is earlier[0] else f"{twin.rule} (or an earlier twin)"
+            self.add(
+                rule,
+                "always_redirects",
+                WARN,
+                f"{scope} redirected (308) to {target}: both are for endpoint "
+                f"{str(rule.endpoint)!r} with the defaults {twin_defaults!r}, and Werkzeug "
+                f"sends such a request to the rule registered first (redirect_defaults), so "
+                f"{outcome}; drop it, or say so with redirect_to or alias=True",
             )
             return
 

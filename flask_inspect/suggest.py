@@ -57,6 +57,12 @@ class Suggestion:
     def to_dict(self) -> dict[str, t.Any]:
         return {"rule": self.rule, "endpoint": self.endpoint, "example": self.example}
 
+    @property
+    def browsable(self) -> bool:
+        """The example is a URL a browser link can open (not ``ws://``)."""
+        example = self.example or ""
+        return example.startswith(("/", "http://", "https://"))
+
 
 def suggest(
     trie: UrlTrie,
@@ -76,9 +82,14 @@ def suggest(
     furthest = heapq.nlargest(_SHORTLIST * 2, candidates, key=lambda candidate: candidate.progress)
     shortlist = [c for c in furthest if _eligible(c, websocket)][:_SHORTLIST]
     taken = {id(candidate) for candidate in shortlist}
-    shortlist += [
-        c for c in _typo_candidates(trie, diagnosis, parts, websocket) if id(c) not in taken
-    ]
+    for extra in (
+        _typo_candidates(trie, diagnosis, parts, websocket),
+        _wrong_value_candidates(trie, diagnosis, websocket),
+    ):
+        for candidate in extra:
+            if id(candidate) not in taken:
+                taken.add(id(candidate))
+                shortlist.append(candidate)
     scored = []
     for candidate in shortlist:
         plan = t.cast(RulePlan, candidate.plan)
@@ -123,6 +134,27 @@ def _typo_candidates(
                 near.append((distance / max(len(key), len(got), 1), len(near), candidate))
     near.sort(key=lambda item: item[:2])
     return [candidate for _, _, candidate in near[:_SHORTLIST]]
+
+
+def _wrong_value_candidates(
+    trie: UrlTrie, diagnosis: Diagnosis, websocket: bool
+) -> list[Candidate]:
+    """Rules below a converter that turned the URL's segment down.
+
+    ``/abc/update`` fails ``/<int:id>/update`` at its first segment, as
+    early as every unrelated rule: ranked by progress alone it would drop
+    out of a large map's shortlist, yet one wrong value is all that is wrong.
+    """
+    candidates = diagnosis.candidates
+    found: list[Candidate] = []
+    for edge, _index in diagnosis.value_stops:
+        for rule in edge.node.subtree[:_SHORTLIST]:
+            candidate = candidates[trie.plan(rule).priority]
+            if _eligible(candidate, websocket):
+                found.append(candidate)
+        if len(found) >= _SHORTLIST * 2:
+            break
+    return found[: _SHORTLIST * 2]
 
 
 MAX_TYPOS = 2
@@ -384,3 +416,66 @@ def _compose(
     return (
         f"{scheme}://{adapter.get_host(domain_part)}{adapter.script_name[:-1]}/{path.lstrip('/')}"
     )
+
+
+MAX_TOP_LEVEL = 20
+# The panel's own rules: not the app's pages, so never offered as a way in.
+PANEL_ENDPOINT_PREFIX = "flask_inspect."
+
+
+def top_level_paths(
+    trie: UrlTrie,
+    url_map: Map,
+    adapter: MapAdapter,
+    websocket: bool,
+) -> list[Suggestion]:
+    """When nothing is close: one way in per first path segment of the app.
+
+    For ``/nope`` in an app with ``/``, ``/auth/login``, ``/auth/register``
+    and ``/<int:id>/update``: ``/``, ``/auth/login`` and ``/1/update``, each
+    a URL a browser can open with GET on the same host (checked to reach
+    its rule), sorted by URL. Static files and the panel's own rules are
+    left out.
+    """
+    # The same for every URL on this host and mount point: worked out once.
+    key = (
+        "top_level",
+        adapter.server_name,
+        adapter.subdomain,
+        adapter.script_name,
+        adapter.url_scheme,
+        websocket,
+    )
+    cached = trie.memo.get(key)
+    if cached is None:
+        cached = trie.memo[key] = _top_level_paths(trie, url_map, adapter, websocket)
+    return list(cached)
+
+
+def _top_level_paths(
+    trie: UrlTrie, url_map: Map, adapter: MapAdapter, websocket: bool
+) -> list[Suggestion]:
+    plans = sorted(trie.plan_order, key=lambda plan: (len(plan.steps), plan.priority))
+    chosen: dict[str, Suggestion] = {}
+    for plan in plans:
+        rule = plan.rule
+        endpoint = plan.endpoint
+        if rule.build_only or rule.websocket != websocket or rule.redirect_to is not None:
+            continue
+        if endpoint.startswith(PANEL_ENDPOINT_PREFIX) or endpoint.rsplit(".", 1)[-1] == "static":
+            continue
+        if rule.methods is not None and "GET" not in rule.methods:
+            continue
+        first = plan.part_texts[2] if len(plan.part_texts) > 2 else ""
+        if first in chosen:
+            continue
+        try:
+            example = example_url(trie, url_map, adapter, rule, "GET")
+        except Exception:  # an odd converter must not break a 404 page
+            example = None
+        if example is None or "://" in example:
+            continue  # no URL reaches it, or only on another host
+        chosen[first] = Suggestion(plan.text, endpoint, example)
+        if len(chosen) >= MAX_TOP_LEVEL:
+            break
+    return sorted(chosen.values(), key=lambda suggestion: suggestion.example or "")

@@ -1,26 +1,30 @@
 """``explain`` agrees with Werkzeug on generated maps and requests (Werkzeug is the oracle).
 
 Maps mix every built-in converter and its options, custom converters (one
-whose ``to_python`` raises ``ValidationError``), strict and lenient slashes,
+whose ``to_python`` raises ``ValidationError``, one that raises ``NotFound``,
+which Werkzeug lets through untouched), strict and lenient slashes,
 trailing slashes, method sets, websocket rules, defaults pairs on one
 endpoint, aliases, ``redirect_to``, ``merge_slashes`` both ways, subdomain
 matching and host matching. Requests take valid and wrong values, doubled,
 missing and extra slashes, dropped and extra segments, every method, and the
-websocket flag. Each map is asked several requests, so a run checks
-thousands of cases.
+websocket flag, to apps mounted under a prefix (``SCRIPT_NAME``), also
+requested without the slash after it (an empty ``PATH_INFO``). Each map is
+asked several requests, so a run checks thousands of cases.
 
 Three things are checked per request: the verdict fields equal Werkzeug's
 own ``MapAdapter.match`` (bound independently here); our own retelling of the
 matcher (``match_decision``) reaches the same decision; and the per-rule
 candidates are consistent with it (one matched rule when it matched, the
 405's methods come from rules that said "method not allowed", every example
-URL really reaches its rule). A smaller run sends the same requests through
+URL really reaches its rule); and the engine never logs that its reading of the
+matcher differs from Werkzeug's. A smaller run sends the same requests through
 the real app and compares with the responses.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
@@ -35,6 +39,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import MapAdapter
 from werkzeug.routing import RequestRedirect
@@ -43,6 +48,7 @@ from werkzeug.routing import ValidationError
 from werkzeug.routing import WebsocketMismatch
 from werkzeug.test import EnvironBuilder
 from werkzeug.test import run_wsgi_app
+from werkzeug.urls import iri_to_uri
 
 from flask_inspect import explain
 from flask_inspect.diagnose import METHOD_NOT_ALLOWED
@@ -72,9 +78,27 @@ class HexColorConverter(BaseConverter):
     regex = r"[0-9a-f]{3}"
 
 
+class KnownNameConverter(BaseConverter):
+    """A lookup in ``to_python`` that raises ``NotFound`` for unknown names.
+
+    Werkzeug's matcher catches only ``ValidationError``: the ``NotFound``
+    leaves ``MapAdapter.match`` as it is, so the verdict is a 404 and no
+    later rule is tried (and no 405 either).
+    """
+
+    regex = r"[a-z]+"
+    known = frozenset({"a", "ab", "users"})
+
+    def to_python(self, value: str) -> str:
+        if value not in self.known:
+            raise NotFound()
+        return value
+
+
 CUSTOM_CONVERTERS: dict[str, type[BaseConverter]] = {
     "even": EvenConverter,
     "hexcolor": HexColorConverter,
+    "known": KnownNameConverter,
 }
 
 STATIC_WORDS = ("a", "b", "user", "users", "docs", "x1", "file-3")
@@ -96,6 +120,7 @@ CONVERTER_SLOTS = (
     "uuid",
     "even",
     "hexcolor",
+    "known",
 )
 # Text for converter slots in requests: right for some converters, wrong for others.
 VALUES = (
@@ -131,9 +156,12 @@ EDGE_VALUES = {
     "int(fixed_digits=2)": ("7", "07", "123"),
     "float(min=0.5, max=9.5)": ("0.25", "9.75", "1.5"),
     "even": ("7", "8"),
+    "known": ("ab", "abc", "user"),
 }
 METHODS = ("GET", "GET", "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH")
 SERVER_NAME = "example.com"
+# Where a generated app is mounted ("" is the server's root).
+SCRIPT_NAMES = ("", "", "", "/app", "/my app/sub")
 
 
 @dataclass
@@ -218,7 +246,22 @@ def rule_specs(draw: st.DrawFn, index: int, mode: str) -> list[RuleSpec]:
         )
     endpoint = f"e{index}"
     rule = RuleSpec(segments, draw(st.booleans()), endpoint, options, via_map)
-    extra = draw(st.integers(0, 7))
+    extra = draw(st.integers(0, 8))
+    if extra == 2:
+        # Twins: one endpoint, the same defaults; the later one always redirects.
+        first = RuleSpec(
+            [("static", "start")],
+            False,
+            endpoint,
+            {"defaults": {"v9": 1}, **_domain_options(options)},
+        )
+        second = RuleSpec(
+            [("static", "begin")],
+            draw(st.booleans()),
+            endpoint,
+            {"defaults": {"v9": 1}, **_domain_options(options)},
+        )
+        return [first, second]
     if extra == 0:
         # A defaults pair on one endpoint: /blog/ means /blog/page/1.
         short = RuleSpec(
@@ -334,6 +377,7 @@ class RequestSpec:
     method: str
     host: str
     websocket: bool
+    script_name: str = ""
 
 
 @st.composite
@@ -352,7 +396,7 @@ def request_specs(draw: st.DrawFn, spec: MapSpec) -> RequestSpec:
             segments.append(draw(st.sampled_from(EDGE_VALUES[value])))
         else:
             segments.append(draw(st.sampled_from(VALUES)))
-    if rule.options.get("defaults") or rule.segments[:1] == [("static", "blog")]:
+    if rule.segments[:1] == [("static", "blog")]:
         segments = ["blog", *draw(st.sampled_from(([], ["page", "1"], ["page", "2"], ["1"])))]
     mutation = draw(st.integers(0, 7))
     if mutation == 0 and segments:
@@ -377,16 +421,19 @@ def request_specs(draw: st.DrawFn, spec: MapSpec) -> RequestSpec:
         hosts = ("localhost", SERVER_NAME)
     method = draw(st.sampled_from(METHODS))
     websocket = draw(st.integers(0, 7)) == 0 and method in ("GET", "HEAD", "OPTIONS")
-    return RequestSpec(path, method, draw(st.sampled_from(hosts)), websocket)
+    script_name = draw(st.sampled_from(SCRIPT_NAMES))
+    if script_name and draw(st.integers(0, 5)) == 0:
+        path = ""  # the mount point itself, without its slash
+    return RequestSpec(path, method, draw(st.sampled_from(hosts)), websocket, script_name)
 
 
-def oracle_adapter(app: Flask, host: str, websocket: bool) -> MapAdapter:
+def oracle_adapter(app: Flask, host: str, websocket: bool, script_name: str = "") -> MapAdapter:
     """Bind the map the way Flask binds a request to ``host`` (written out here)."""
     url_map = app.url_map
     scheme = "ws" if websocket else "http"
     server_name = app.config["SERVER_NAME"]
     if url_map.host_matching:
-        return url_map.bind(host, url_scheme=scheme)
+        return url_map.bind(host, script_name=script_name, url_scheme=scheme)
     if app.subdomain_matching and server_name:
         if host == server_name:
             subdomain = ""
@@ -394,9 +441,14 @@ def oracle_adapter(app: Flask, host: str, websocket: bool) -> MapAdapter:
             subdomain = host[: -len(server_name) - 1]
         else:
             subdomain = "<invalid>"
-        return url_map.bind(server_name, subdomain=subdomain, url_scheme=scheme)
+        return url_map.bind(
+            server_name, script_name=script_name, subdomain=subdomain, url_scheme=scheme
+        )
     return url_map.bind(
-        server_name or host, subdomain=url_map.default_subdomain or "", url_scheme=scheme
+        server_name or host,
+        script_name=script_name,
+        subdomain=url_map.default_subdomain or "",
+        url_scheme=scheme,
     )
 
 
@@ -430,11 +482,36 @@ def domain_of(adapter: MapAdapter, host_matching: bool) -> str:
     return adapter.server_name
 
 
+class _Warnings(logging.Handler):
+    """Collects what the engine logs: "our reading differs" must never appear."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def explain_quietly(app: Flask, req: RequestSpec) -> tuple[Explanation, list[str]]:
+    engine_log = logging.getLogger("flask_inspect")
+    handler = _Warnings()
+    engine_log.addHandler(handler)
+    try:
+        explanation = explain(
+            app, req.path, req.method, req.host, req.websocket, script_name=req.script_name
+        )
+    finally:
+        engine_log.removeHandler(handler)
+    return explanation, handler.messages
+
+
 def check_agreement(app: Flask, req: RequestSpec) -> Explanation:
-    explanation = explain(app, req.path, req.method, req.host, req.websocket)
-    adapter = oracle_adapter(app, req.host, req.websocket)
+    explanation, logged = explain_quietly(app, req)
+    adapter = oracle_adapter(app, req.host, req.websocket, req.script_name)
     oracle = werkzeug_says(adapter, req.path, req.method, req.websocket)
     context = f"{req} -> {explanation.summary}"
+    assert logged == [], context
 
     # 1. The verdict fields are Werkzeug's.
     assert explanation.verdict == oracle.verdict, context
@@ -501,17 +578,23 @@ def check_agreement(app: Flask, req: RequestSpec) -> Explanation:
             assert set(oracle.allowed or ()) == offered, context
     assert explanation.summary.startswith(f"{oracle.status}:"), context
 
-    # 4. Every example URL reaches the rule it is offered for.
-    for suggestion in explanation.suggestions:
+    # 4. Every example URL reaches the rule it is offered for (the top-level
+    # paths offered when nothing is close, with GET: they are links).
+    assert not (explanation.suggestions and explanation.top_level), context
+    examples = [(s, req.method) for s in explanation.suggestions]
+    examples += [(s, "GET") for s in explanation.top_level]
+    for suggestion, asked in examples:
         assert explanation.verdict == "not_found", context
         if suggestion.example is None:
             continue
         parsed = urlsplit(suggestion.example)
         host = parsed.netloc or explanation.host
+        # The example is a URL a browser sends: the mount point, then the app's path.
+        assert parsed.path.startswith(req.script_name + "/"), (suggestion, context)
         reached = werkzeug_says(
-            oracle_adapter(app, host, parsed.scheme in ("ws", "wss")),
-            parsed.path,
-            _method_for(app, suggestion.rule, suggestion.endpoint, req.method),
+            oracle_adapter(app, host, parsed.scheme in ("ws", "wss"), req.script_name),
+            parsed.path[len(req.script_name) :],
+            _method_for(app, suggestion.rule, suggestion.endpoint, asked),
             parsed.scheme in ("ws", "wss"),
         )
         assert reached.rule is not None, (suggestion, context)
@@ -553,6 +636,8 @@ def real_response(app: Flask, req: RequestSpec) -> tuple[int, dict[str, str], by
         path="/", base_url=f"http://{req.host}/", method=req.method, headers=headers
     ).get_environ()
     environ["PATH_INFO"] = req.path
+    # A WSGI string: the UTF-8 bytes read as latin-1.
+    environ["SCRIPT_NAME"] = req.script_name.encode().decode("latin-1")
     body_iter, status, response_headers = run_wsgi_app(app, environ, buffered=True)
     body = b"".join(body_iter)
     return int(status.split()[0]), dict(response_headers), body
@@ -570,12 +655,15 @@ def test_explain_agrees_with_what_the_app_really_answers(data: st.DataObject) ->
     app = build_app(spec)
     for _ in range(6):
         req = data.draw(request_specs(spec))
-        explanation = explain(app, req.path, req.method, req.host, req.websocket)
+        explanation, logged = explain_quietly(app, req)
         status, headers, body = real_response(app, req)
         context = f"{req} -> {explanation.summary}"
+        assert logged == [], context
         assert status == explanation.status, context
         if status == 308:
-            assert headers["Location"] == explanation.redirect_to, context
+            # The response quotes the URL (a space in the mount point) as it is sent.
+            assert explanation.redirect_to is not None, context
+            assert headers["Location"] == iri_to_uri(explanation.redirect_to), context
         if status == 405:
             allowed = sorted(method.strip() for method in headers["Allow"].split(","))
             assert allowed == explanation.allowed_methods, context

@@ -121,3 +121,12 @@ def test_match_command_runs_from_the_real_flask_cli() -> None:
     )
     assert missed.returncode == 1
     assert missed.stdout.startswith("404 Not found")
+
+
+def test_readme_route_explain_example_is_what_the_cli_prints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "$ flask --app example_app.app inspect match /calendar/2026-02-30\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    result = _run("/calendar/2026-02-30")
+    assert result.exit_code == 1
+    assert result.output == shown

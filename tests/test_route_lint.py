@@ -199,3 +199,68 @@ def _host_for(app: Flask, domain: str) -> str:
     if app.url_map.host_matching:
         return domain or server_name
     return f"{domain}.{server_name}" if domain else server_name
+
+
+def test_lint_notes_a_rule_that_always_redirects_to_a_twin_with_the_same_defaults() -> None:
+    app = _app()
+    app.add_url_rule("/", "index", _view, defaults={"page": 1})
+    app.add_url_rule("/index", "index", _view, defaults={"page": 1})
+    app.add_url_rule("/home", "index", _view, defaults={"page": 1}, methods=["GET", "POST"])
+    # Only /p/1 redirects (to /), /p/2 is served: not "always", no note.
+    app.add_url_rule("/p/<int:page>", "index", _view)
+    notes = {note.rule: note for note in lint_routes(app) if note.kind == "always_redirects"}
+    assert sorted(notes) == ["/home", "/index"]
+    assert notes["/index"].severity == "warn"
+    assert notes["/index"].label == "always redirects"
+    assert notes["/index"].message.startswith(
+        "every request it matches is redirected (308) to /: both are for endpoint 'index' "
+        "with the defaults {'page': 1}"
+    )
+    assert notes["/home"].message.startswith(
+        "every GET, HEAD, OPTIONS request it matches is redirected (308) to /"
+    )
+    assert "only its other methods reach its view" in notes["/home"].message
+    client = app.test_client()
+    assert client.get("/index").headers["Location"] == "http://localhost/"
+    assert client.get("/home").status_code == 308
+    assert client.post("/home").status_code == 200
+    assert client.get("/p/2").status_code == 200
+
+
+def test_no_twin_note_when_the_map_does_not_redirect_defaults() -> None:
+    app = _app()
+    app.url_map.redirect_defaults = False
+    app.add_url_rule("/", "index", _view, defaults={"page": 1})
+    app.add_url_rule("/index", "index", _view, defaults={"page": 1})
+    assert [n for n in lint_routes(app) if n.kind == "always_redirects"] == []
+    assert app.test_client().get("/index").status_code == 200
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(spec=map_specs())
+def test_rules_linted_as_always_redirecting_always_redirect_on_generated_maps(
+    spec: MapSpec,
+) -> None:
+    """Werkzeug is the judge: every URL that reaches the rule gets a 308."""
+    app = build_app(spec)
+    url_map = app.url_map
+    rules = list(url_map.iter_rules())
+    for note in lint_routes(app):
+        if note.kind != "always_redirects":
+            continue
+        rule = rules[note.rule_index]
+        method = "GET" if rule.methods is None or "GET" in rule.methods else "POST"
+        for url, host in _urls_for(app, rule):
+            adapter = oracle_adapter(app, host, rule.websocket)
+            url_map.redirect_defaults = False  # which rule does the URL reach?
+            try:
+                reached = werkzeug_says(adapter, url, method, rule.websocket)
+            finally:
+                url_map.redirect_defaults = True
+            if reached.rule is rule:
+                answer = werkzeug_says(adapter, url, method, rule.websocket)
+                assert answer.verdict == "redirect", (note, url, method)

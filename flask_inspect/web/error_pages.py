@@ -3,7 +3,10 @@
 While the panel is on and ``INSPECT_EXPLAIN_ERRORS`` is true, a request that
 ends in a routing 404 or 405 gets the explanation instead of Werkzeug's
 one-line page: HTML for browsers, JSON for clients that prefer it. The status
-code and every header (``Allow`` included) stay as they were.
+code and every header (``Allow`` included) stay as they were. A ``HEAD``
+request gets the same status and headers as ``GET`` would, and no body.
+The page is framed as the app's own error ("your app's 404, explained"),
+not as a panel page, with a link to the app's ``/``.
 
 Only Flask's own default page is replaced. The check runs on every such
 request, not once at start-up, so an error handler the app registers before
@@ -32,11 +35,15 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound
 from werkzeug.wsgi import ClosingIterator
 
+from .. import diagnose as outcomes
 from .. import settings
 from ..access import may_see_panel
+from ..explain import METHOD_NOT_ALLOWED
+from ..explain import WEBSOCKET_MISMATCH
 from ..explain import ExplainInputError
 from ..explain import Explanation
 from ..explain import explain
+from ..explain import join_rules
 from .blueprint import CONTENT_SECURITY_POLICY
 from .match_pages import MatchForm
 from .match_pages import explanation_context
@@ -75,8 +82,17 @@ def _explained(response: Response) -> Response | None:
         return None
     if _app_handles(app, error) or not _is_default_page(response, error):
         return None
+    # HEAD gets GET's page, headers and all; Werkzeug then sends no body.
+    method = "GET" if request.method == "HEAD" else request.method
     try:
-        explanation = explain(app, request.path, request.method, request.host, _is_websocket())
+        explanation = explain(
+            app,
+            routed_path(request.environ, request.path),
+            method,
+            request.host,
+            _is_websocket(),
+            script_name=request.script_root,
+        )
     except ExplainInputError:
         return None
     if explanation.status != response.status_code:
@@ -122,13 +138,24 @@ def _is_default_page(response: Response, error: HTTPException) -> bool:
 
     Flask turns the exception into a response by running it as a WSGI app,
     which leaves its one-chunk body in a ``ClosingIterator``: that is safe to
-    read. Any other streamed body is the app's and is not touched.
+    read. Any other streamed body is the app's and is not touched. For a
+    ``HEAD`` request that run leaves no body, only the default page's length.
     """
     if response.direct_passthrough:
         return False
     if response.is_streamed and not isinstance(response.response, ClosingIterator):
         return False
-    return response.get_data(as_text=True) == error.get_body(request.environ)
+    default = error.get_body(request.environ)
+    body = response.get_data(as_text=True)
+    if request.method == "HEAD" and body == "":
+        return response.headers.get("Content-Length") == str(len(default.encode()))
+    return body == default
+
+
+def routed_path(environ: t.Mapping[str, t.Any], path: str) -> str:
+    """The path Werkzeug routed: ``request.path`` turns an empty ``PATH_INFO``
+    (a mounted app's URL without its slash) into ``/``, the matcher does not."""
+    return path if environ.get("PATH_INFO") else ""
 
 
 def _is_websocket() -> bool:
@@ -147,6 +174,42 @@ def _prefers_json() -> bool:
     )
 
 
+def what_happened(explanation: Explanation) -> str:
+    """The page's first sentence: what the app did with the request, plainly."""
+    request_line = f"{explanation.method} {explanation.script_name}{explanation.path or ''}"
+    if explanation.verdict == METHOD_NOT_ALLOWED:
+        refusing = [
+            candidate.rule
+            for candidate in explanation.candidates
+            if candidate.outcome == outcomes.METHOD_NOT_ALLOWED
+        ]
+        allowed = ", ".join(explanation.allowed_methods or ())
+        if not refusing:
+            return (
+                f"Rules of this app match the URL of {request_line}, but none accepts "
+                f"{explanation.method}: only {allowed}."
+            )
+        single = len(set(refusing)) == 1
+        verb = "matches" if single else "match"
+        accepts = "allows" if single else "allow"
+        return (
+            f"{join_rules(refusing)} {verb} the URL of {request_line}, but {accepts} only "
+            f"{allowed}; the request was {explanation.method}."
+        )
+    if explanation.verdict == WEBSOCKET_MISMATCH:
+        return (
+            f"A rule matches the URL of {request_line}, but it is for the other kind of "
+            "request (WebSocket or plain HTTP)."
+        )
+    deciding = next((c for c in explanation.candidates if c.outcome in outcomes.DECIDING), None)
+    if deciding is not None:
+        return (
+            f"Werkzeug chose {deciding.rule} for {request_line}, and it did not take the "
+            "request: the reason is below."
+        )
+    return f"No rule of this app matches {request_line}."
+
+
 def _render(app: Flask, explanation: Explanation) -> str:
     """Rendered without Flask's template signals: the app itself rendered nothing."""
     form = MatchForm(
@@ -159,6 +222,8 @@ def _render(app: Flask, explanation: Explanation) -> str:
         "title": f"{explanation.status} explained",
         "active": "match",
         "error_page": True,
+        "what_happened": what_happened(explanation),
+        "app_root": request.script_root + "/",
         **explanation_context(explanation, form),
     }
     app.update_template_context(context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import typing as t
 from dataclasses import dataclass
+from dataclasses import field
 from urllib.parse import urlencode
 
 from flask import Blueprint
@@ -24,7 +25,10 @@ from ..explain import Explanation
 from ..explain import bind
 from ..explain import check_host
 from ..explain import explain
+from ..explain import locate_path
 from ..explain import split_target
+from ..outcome_words import outcome_label
+from ..outcome_words import outcome_tone
 from ..suggest import example_url
 from ..url_trie import UrlTrie
 from ..url_trie import url_trie
@@ -37,30 +41,6 @@ logger = logging.getLogger("flask_inspect")
 COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
-
-# How each outcome is shown: a short label and a tone for its tag.
-OUTCOME_LABELS: dict[str, tuple[str, str]] = {
-    outcomes.MATCHED: ("matched", "good"),
-    outcomes.SHADOWED: ("shadowed", "warn"),
-    outcomes.NOT_TRIED: ("never tried", "warn"),
-    outcomes.HOST_MISMATCH: ("host differs", ""),
-    outcomes.STATIC_MISMATCH: ("text differs", ""),
-    outcomes.CONVERTER_REJECTED: ("value rejected", ""),
-    outcomes.VALIDATION_ERROR: ("to_python said no", "bad"),
-    outcomes.CONVERTER_ERROR: ("converter crashed", "bad"),
-    outcomes.TOO_FEW_SEGMENTS: ("too short", ""),
-    outcomes.TOO_MANY_SEGMENTS: ("too long", ""),
-    outcomes.TRAILING_SLASH: ("trailing slash", ""),
-    outcomes.SLASH_REDIRECT: ("adds slash (308)", "warn"),
-    outcomes.MISSING_SLASH: ("needs slash", ""),
-    outcomes.MERGE_REDIRECT: ("merges slashes (308)", "warn"),
-    outcomes.SLASHES_NOT_MERGED: ("slashes not merged", "bad"),
-    outcomes.DEFAULTS_REDIRECT: ("canonical URL (308)", "warn"),
-    outcomes.REDIRECT_TO: ("redirect_to (308)", "warn"),
-    outcomes.METHOD_NOT_ALLOWED: ("method not allowed", "warn"),
-    outcomes.WEBSOCKET_MISMATCH: ("websocket mismatch", "warn"),
-    outcomes.BUILD_ONLY: ("build only", ""),
-}
 
 
 def register(blueprint: Blueprint) -> None:
@@ -77,6 +57,9 @@ class MatchForm:
     host: str = ""
     websocket: bool = False
     show_all: bool = False
+    # What was done to the typed path before explaining it (leading slash,
+    # mount point), said on the page.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,7 +88,7 @@ def match_api() -> Response:
         return api_error(400, "invalid_parameter", "websocket must be 0 or 1 (or true/false)")
     try:
         explanation = _explain(
-            text, args.get("method", "") or "GET", args.get("host", ""), websocket
+            text, args.get("method", "") or "GET", args.get("host", ""), websocket, []
         )
     except ExplainInputError as error:
         return api_error(error.status, error.error, error.detail)
@@ -130,7 +113,7 @@ def match_page() -> tuple[str, int]:
     status = 200
     if form.path.strip():
         try:
-            explanation = _explain(form.path, form.method, form.host, form.websocket)
+            explanation = _explain(form.path, form.method, form.host, form.websocket, form.notes)
         except ExplainInputError as error:
             problem = error
             status = error.status
@@ -141,7 +124,7 @@ def match_page() -> tuple[str, int]:
             title="Match",
             problem=problem,
             methods=_methods(app, form.method),
-            default_host=app.config.get("SERVER_NAME") or "localhost",
+            default_host=request.host,
             **explanation_context(explanation, form),
         ),
         status,
@@ -162,11 +145,16 @@ def explanation_context(explanation: Explanation | None, form: MatchForm) -> dic
     }
 
 
-def _explain(text: str, method: str, host: str, websocket: bool) -> Explanation:
+def _explain(text: str, method: str, host: str, websocket: bool, notes: list[str]) -> Explanation:
+    """Explain the typed URL as the app sees it: on the host the panel is
+    viewed on unless another is given, below the app's mount point."""
     app = inspected_app()
-    path, url_host = split_target(text)
-    chosen_host = host.strip() or url_host
-    return explain(app, path, method, chosen_host or None, websocket)
+    typed, url_host = split_target(text)
+    script_name = request.script_root
+    path, said = locate_path(typed, script_name)
+    notes.extend(said)
+    chosen_host = host.strip() or url_host or request.host
+    return explain(app, path, method, chosen_host, websocket, script_name=script_name)
 
 
 def _flag(value: str) -> bool | None:
@@ -195,7 +183,7 @@ def _rows(explanation: Explanation) -> list[CandidateRow]:
     )
     rows = []
     for priority, candidate in enumerate(candidates):
-        label, tone = OUTCOME_LABELS.get(candidate.outcome, (candidate.outcome, ""))
+        label, tone = outcome_label(candidate.outcome), outcome_tone(candidate.outcome)
         rows.append(
             CandidateRow(
                 priority=priority,

@@ -39,3 +39,22 @@ def test_explained_404_page_shows_why_and_its_suggestion_leads_to_a_working_page
     page.locator("#suggestions a", has_text="/calendar/example").click()
     page.wait_for_url(server.url + "/calendar/example")
     assert page.locator("h1").inner_text() == "Calendar example"
+
+
+def test_explained_404_is_framed_as_the_apps_page_and_links_to_its_home(
+    live_server_factory: t.Callable[..., LiveServer], page: Page, page_problems: PageProblems
+) -> None:
+    app = create_app()
+    app.debug = True
+    server = live_server_factory(app)
+    response = page.goto(server.url + "/nope")
+    assert response is not None
+    assert response.status == 404
+    page_problems.console_errors.remove(f"{DOCUMENT_404} (NOT FOUND)")
+    assert page.locator("#frame-title").inner_text() == "Your app's 404, explained"
+    assert page.locator("header.topbar").count() == 0  # not the panel's navigation
+    top_level = page.locator("#top-level a.example")
+    assert top_level.count() >= 10
+    page.locator("#app-home").click()
+    page.wait_for_url(server.url + "/")
+    assert page.locator("h1").inner_text() == "Hello world"

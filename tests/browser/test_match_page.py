@@ -17,7 +17,9 @@ def _open_match(page: Page, live_server_factory: t.Callable[..., LiveServer]) ->
     app = create_app()
     app.debug = True
     server = live_server_factory(app)
-    response = page.goto(server.url + "/_inspect/match")
+    # Settled before a test moves on: the browser's own favicon request, cut
+    # off by the next navigation, showed up as a load error on a busy machine.
+    response = page.goto(server.url + "/_inspect/match", wait_until="networkidle")
     assert response is not None
     assert response.status == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -102,3 +104,33 @@ def test_routes_page_match_link_opens_the_explanation_of_that_rule(
     assert page.locator("#verdict-status").inner_text() == "200"
     assert page.locator("#match-path").input_value() == "/user/1"
     assert "endpoint 'user_by_id'" in page.locator("#summary").inner_text()
+
+
+def test_a_redirect_is_drawn_apart_from_errors(
+    page: Page, live_server_factory: t.Callable[..., LiveServer]
+) -> None:
+    url = _open_match(page, live_server_factory)
+
+    def verdict_colours(path: str) -> tuple[str, str]:
+        # Settled before the next page: a favicon still loading would be cut off.
+        page.goto(f"{url}/_inspect/match?path={path}", wait_until="networkidle")
+        status = page.locator("#verdict-status")
+        return (
+            status.evaluate("node => getComputedStyle(node).color"),
+            page.locator("#verdict").evaluate("node => getComputedStyle(node).borderLeftColor"),
+        )
+
+    redirect = verdict_colours("/docs")
+    assert page.locator("#verdict-status").inner_text() == "308"
+    tag = page.locator("#candidates-table span.tag", has_text="adds slash (308)")
+    tag_colour = tag.evaluate("node => getComputedStyle(node).color")
+    # The slash the redirect adds is drawn in the same neutral colour, not as a failure.
+    added = page.locator("#candidates-table tr.outcome-slash_redirect td.seg-missing")
+    assert added.evaluate("node => getComputedStyle(node).color") == tag_colour
+    not_found = verdict_colours("/nope")
+    method_refused = verdict_colours("/submit")
+    assert redirect[0] != not_found[0]
+    assert redirect[0] != method_refused[0]
+    assert redirect[1] != not_found[1]
+    assert redirect[1] != method_refused[1]
+    assert tag_colour == redirect[0]
