@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import typing as t
 from urllib.parse import parse_qsl
-from urllib.parse import unquote_plus
 
 from . import redact
 from . import settings
@@ -32,29 +31,15 @@ MAX_HEADERS = 100
 
 def query_arguments(app: Flask, query_string: str) -> list[list[str]]:
     """``[[name, value], ...]`` as the app's ``request.args`` parses them, redacted by name."""
-    pattern = settings.redact_pattern(app)
+    is_secret = redact.secret_parameter_test(app)
     pairs = []
     for index, (name, value) in enumerate(_parse_query(query_string)):
         if index == MAX_QUERY_ARGS:
             pairs.append([TRUNCATED, TRUNCATED])
             break
-        shown = settings.REDACTED if pattern.search(name) else redact.bounded_text(value)
+        shown = settings.REDACTED if is_secret(name) else redact.bounded_text(value)
         pairs.append([redact.bounded_text(name), shown])
     return pairs
-
-
-def redacted_query_string(app: Flask, query_string: str) -> str:
-    """The query string as sent, with the values of secret-looking names replaced."""
-    pattern = settings.redact_pattern(app)
-    if not pattern.search(query_string):
-        return query_string
-    parts = []
-    for part in query_string.split("&"):
-        name, equals, _ = part.partition("=")
-        if equals and pattern.search(unquote_plus(name)):
-            part = f"{name}={settings.REDACTED}"
-        parts.append(part)
-    return "&".join(parts)
 
 
 def _parse_query(query_string: str) -> list[tuple[str, str]]:

@@ -295,7 +295,7 @@ class RequestRecord:
         environ = self.environ
         data["running_ms"] = None if self.end is not None else _ms(perf_counter() - self.started)
         data["remote_addr"] = environ.get("REMOTE_ADDR")
-        data["url"] = self._url(data["query_string"])
+        data["url"] = self._url(data["path"], data["query_string"])
         data["query"] = exchange.query_arguments(app, self.query_string)
         data["cookies"] = exchange.cookie_names(_wsgi_text(str(environ.get("HTTP_COOKIE", ""))))
         data["body"] = exchange.request_body(app, environ, self.body)
@@ -307,14 +307,17 @@ class RequestRecord:
             for drawn, (_, context) in zip(data["templates"], list(self.templates), strict=False)
         ]
 
-    def _url(self, query: str) -> str:
-        """The URL the client asked for, as the app saw it (scheme, host, root, path, query)."""
+    def _url(self, path: str, query: str) -> str:
+        """The URL the client asked for, as the app saw it (scheme, host, root, path, query).
+
+        ``path`` and ``query`` are the record's as shown: secrets already redacted.
+        """
         environ = self.environ
         scheme = str(environ.get("wsgi.url_scheme", "http"))
         host = environ.get("HTTP_HOST")
         if not host:
             host = f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
-        path = quote(_wsgi_text(self.script_root + self.path), safe="/:@!$&'()*+,;=~")
+        path = quote(_wsgi_text(self.script_root) + path, safe="/:@!$&'()*+,;=~")
         url = f"{scheme}://{_wsgi_text(str(host))}{path}"
         # Already percent-encoded by the client; what it left raw (spaces, <, ") is encoded.
         return f"{url}?{quote(query, safe=_QUERY_SAFE)}" if query else url

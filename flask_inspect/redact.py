@@ -221,16 +221,29 @@ def redact_query(app: Flask, query: str) -> str:
     """
     if "=" not in query:
         return query
-    is_secret = settings.secret_name_test(app)
+    is_secret = secret_parameter_test(app)
     pairs = []
     for pair in query.split("&"):
         name, equals, _ = pair.partition("=")
-        if equals:
-            decoded = unquote_plus(name).strip()
-            if decoded.lower() in settings.QUERY_SECRET_NAMES or is_secret(decoded):
-                pair = f"{name}={settings.REDACTED}"
+        if equals and is_secret(unquote_plus(name)):
+            pair = f"{name}={settings.REDACTED}"
         pairs.append(pair)
     return "&".join(pairs)
+
+
+def secret_parameter_test(app: Flask) -> t.Callable[[str], bool]:
+    """Whether a query or form parameter's (decoded) name hides its value.
+
+    Wider than for headers and keys: in a query string ``code``, ``key`` and
+    ``sig`` (OAuth codes, signed URLs) are secrets too.
+    """
+    is_secret = settings.secret_name_test(app)
+
+    def test(name: str) -> bool:
+        name = name.strip()
+        return name.lower() in settings.QUERY_SECRET_NAMES or is_secret(name)
+
+    return test
 
 
 def redact_text(app: Flask, text: str) -> str:

@@ -191,8 +191,8 @@ def test_did_you_mean_entries_on_a_record_are_links_to_match() -> None:
     client = app.test_client()
     record_id = client.get("/usr/7").headers[REQUEST_ID_HEADER]
     page = client.get(f"/_inspect/requests/{record_id}").get_data(as_text=True)
-    suggestions = page.split('<ul class="suggestions">', 1)[1].split("</ul>", 1)[0]
-    assert '<a href="/_inspect/match?path=/user/7&amp;method=GET"><code>/user/7</code></a>' in (
-        suggestions
-    )
+    suggestions = page.split('<ul class="suggestions" id="record-suggestions">', 1)[1]
+    suggestions = suggestions.split("</ul>", 1)[0]
+    # An example URL leads to the page itself (built as url_for builds it).
+    assert '<a href="/user/7"><code>/user/7</code></a>' in suggestions
     assert suggestions.count("<li>") == suggestions.count("<li><a href=")

@@ -72,7 +72,7 @@ def test_routes_filters_label_no_choice_apart_from_the_any_converter() -> None:
     app = create_app()
     app.debug = True
     page = app.test_client().get("/_inspect/routes").get_data(as_text=True)
-    converter = re.search(r'<select id="filter-converter">(.*?)</select>', page, re.S)
+    converter = re.search(r'<select id="filter-converter"[^>]*>(.*?)</select>', page, re.S)
     assert converter is not None
     labels = re.findall(r"<option[^>]*>([^<]*)</option>", converter.group(1))
     assert "any" in labels  # the example app's <any(en, fr, de):code>
@@ -86,17 +86,20 @@ def test_routes_page_numbers_the_listed_rules_from_1_without_gaps() -> None:
     page = app.test_client().get("/_inspect/routes").get_data(as_text=True)
     rows = []
     for row in page.split("<tr data-priority")[1:]:
-        number = re.search(r'<td class="num">(\d+)<', row)
+        number = re.search(r'<td class="num[^"]*">(\d+)<', row)
         assert number is not None
         rows.append(('data-panel="1"' in row.split(">", 1)[0], number.group(1)))
     app_numbers = [int(number) for panel, number in rows if not panel]
     panel_numbers = [int(number) for panel, number in rows if panel]
     assert app_numbers == list(range(1, len(app_numbers) + 1))
-    assert len(panel_numbers) == 12
+    panel_rule_count = sum(
+        1 for rule in app.url_map.iter_rules() if rule.endpoint.startswith("flask_inspect.")
+    )
+    assert len(panel_numbers) == panel_rule_count
     count = re.search(r'id="route-count"[^>]*>(\d+)<', page)
     assert count is not None
     assert int(count.group(1)) == len(app_numbers)
-    assert "the panel's own 12 rules" in page
+    assert f"the panel's own {panel_rule_count} rules" in page
     assert "among the rules listed, 1 first" in page
 
 
@@ -125,6 +128,8 @@ def test_every_filter_names_its_empty_choice_the_same() -> None:
     client = app.test_client()
     for url in ("/_inspect/routes", "/_inspect/requests"):
         page = client.get(url).get_data(as_text=True)
-        blanks = re.findall(r'<select id="filter-[a-z]+"><option value="">([^<]*)</option>', page)
+        blanks = re.findall(
+            r'<select id="filter-[a-z]+"[^>]*><option value="">([^<]*)</option>', page
+        )
         assert len(blanks) >= 3, url
         assert set(blanks) == {"all"}, (url, blanks)
