@@ -32,6 +32,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound
 from werkzeug.wsgi import ClosingIterator
 
+from .. import context_compat
 from .. import settings
 from ..explain import ExplainInputError
 from ..explain import Explanation
@@ -158,6 +159,6 @@ def _render(app: Flask, explanation: Explanation) -> str:
         "error_page": True,
         **explanation_context(explanation, form),
     }
-    app.update_template_context(context)
+    context_compat.update_template_context(app, context)
     template = app.jinja_env.get_template(TEMPLATE)
     return template.render(context)
