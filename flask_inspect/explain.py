@@ -298,9 +298,10 @@ def bind(app: Flask, host: str, method: str, websocket: bool) -> MapAdapter:
     """The ``MapAdapter`` Flask would create for a request to ``host``."""
     request = app.request_class(_environ(host, method, websocket))
     try:
-        if app.subdomain_matching and app.config.get("SERVER_NAME"):
+        if app.config.get("SERVER_NAME"):
             # Werkzeug warns when the host is outside SERVER_NAME, then routes
             # it as an invalid subdomain (every rule misses): that is the answer.
+            # (Flask 3.0 lets it look even without subdomain_matching.)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 adapter = app.create_url_adapter(request)
