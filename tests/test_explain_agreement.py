@@ -51,6 +51,7 @@ from flask_inspect.explain import Explanation
 from flask_inspect.explain import type_name
 from flask_inspect.match_decision import decide
 from flask_inspect.url_trie import url_trie
+from tests.versions import FLASK_VERSION
 
 
 class EvenConverter(BaseConverter):
@@ -386,8 +387,18 @@ def oracle_adapter(app: Flask, host: str, websocket: bool) -> MapAdapter:
     scheme = "ws" if websocket else "http"
     server_name = app.config["SERVER_NAME"]
     if url_map.host_matching:
+        # Flask 3.0 passed SERVER_NAME on, and Werkzeug then routes by it
+        # instead of the request's host.
+        if FLASK_VERSION < (3, 1) and server_name:
+            return url_map.bind(server_name, url_scheme=scheme)
         return url_map.bind(host, url_scheme=scheme)
-    if app.subdomain_matching and server_name:
+    # Flask 3.0 lets Werkzeug read the subdomain off the host whenever
+    # SERVER_NAME is set (unless a default subdomain is configured); Flask
+    # 3.1 only with subdomain_matching.
+    reads_subdomain = app.subdomain_matching or (
+        FLASK_VERSION < (3, 1) and not url_map.default_subdomain
+    )
+    if reads_subdomain and server_name:
         if host == server_name:
             subdomain = ""
         elif host.endswith("." + server_name):
