@@ -13,9 +13,12 @@ import typing as t
 from importlib.metadata import version
 
 import flask
+import werkzeug.routing.exceptions
 from flask import Flask
 from flask import appcontext_pushed
 from flask import stream_with_context
+from werkzeug.routing import Map
+from werkzeug.routing import Rule
 
 from flask_inspect import context_compat
 
@@ -60,3 +63,27 @@ def _streamed_body_pushes() -> int:
 STREAM_PUSHES_AGAIN = _streamed_body_pushes() == 2
 """Flask 3.1.1+: ``stream_with_context`` pushes the contexts again for the body,
 after the request was torn down once; before, it kept them pushed from the view."""
+
+
+class _NeverRaised(Exception):
+    """Stands for ``DuplicateRuleError`` where Werkzeug has none."""
+
+
+DuplicateRuleError: type[Exception] = getattr(
+    werkzeug.routing.exceptions, "DuplicateRuleError", _NeverRaised
+)
+
+
+def _duplicate_rules_refused() -> bool:
+    """Whether Werkzeug refuses a rule equal to one already in the map."""
+    url_map = Map([Rule("/same", endpoint="first")])
+    try:
+        url_map.add(Rule("/same", endpoint="second"))
+    except DuplicateRuleError:
+        return True
+    return False
+
+
+DUPLICATE_RULES_REFUSED = _duplicate_rules_refused()
+"""Werkzeug 3.2+ raises ``DuplicateRuleError`` when a rule duplicates one in the
+map; before, the later rule was kept and could never match."""
