@@ -52,6 +52,7 @@ from flask_inspect.explain import type_name
 from flask_inspect.match_decision import decide
 from flask_inspect.url_trie import url_trie
 from tests.versions import FLASK_VERSION
+from tests.versions import WERKZEUG_VERSION
 from tests.versions import DuplicateRuleError
 
 
@@ -404,6 +405,9 @@ def oracle_adapter(app: Flask, host: str, websocket: bool) -> MapAdapter:
             subdomain = ""
         elif host.endswith("." + server_name):
             subdomain = host[: -len(server_name) - 1]
+        elif WERKZEUG_VERSION >= (3, 2):
+            # A host outside SERVER_NAME routes as the default subdomain.
+            subdomain = url_map.default_subdomain or ""
         else:
             subdomain = "<invalid>"
         return url_map.bind(server_name, subdomain=subdomain, url_scheme=scheme)
