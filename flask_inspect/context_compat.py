@@ -14,6 +14,7 @@ runs on all three and degrades to "nothing seen" on a layout it does not know.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import typing as t
 from contextvars import ContextVar
@@ -189,3 +190,32 @@ def _request_push_codes(flask_ctx: t.Any, flask_helpers: t.Any) -> dict[CodeType
         if isinstance(constant, CodeType) and constant.co_name == "generator":
             codes[constant] = "req_ctx"
     return codes
+
+
+def update_template_context(app: t.Any, context: dict[str, t.Any]) -> None:
+    """``app.update_template_context`` called the way the running Flask wants.
+
+    Flask 3.0/3.1 take the template context alone; from Flask 3.2 the active
+    app context comes first. Told apart by the method's signature (it is only
+    called to draw an explained error page, so the look-up costs nothing that
+    matters), and the app context is read from ``flask.globals``.
+    """
+    method = app.update_template_context
+    if _required_positional_parameters(method) >= 2:
+        flask_globals = sys.modules.get("flask.globals")
+        app_var = getattr(flask_globals, "_cv_app", None)
+        ctx = app_var.get(None) if isinstance(app_var, ContextVar) else None
+        method(ctx, context)
+    else:
+        method(context)
+
+
+def _required_positional_parameters(function: t.Callable[..., t.Any]) -> int:
+    """How many arguments ``function`` (bound) needs by position; 1 if unknown."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return 1
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    empty = inspect.Parameter.empty
+    return sum(1 for p in parameters if p.kind in kinds and p.default is empty)

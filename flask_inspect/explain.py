@@ -14,6 +14,7 @@ rule was responsible, every other rule's own outcome segment by segment
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import sys
@@ -220,7 +221,11 @@ def explain(
     )
     candidates = diagnosis.candidates
     suggestions = (
-        suggest(trie, url_map, adapter, diagnosis, decision.url_parts, method, websocket)
+        _routable_examples(
+            app,
+            method,
+            suggest(trie, url_map, adapter, diagnosis, decision.url_parts, method, websocket),
+        )
         if answer.verdict == NOT_FOUND
         else []
     )
@@ -379,14 +384,57 @@ def split_target(text: str) -> tuple[str, str | None]:
     return unquote(path), None
 
 
+def _routable_examples(app: Flask, method: str, suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Suggestions whose example URL on another host the running Flask routes there.
+
+    An example is checked against the map, as Werkzeug reads it for the
+    rule's host; Flask 3.0 then bound every request of a host-matching app
+    with ``SERVER_NAME`` to that name, so a rule for another host could not
+    be reached at all. Such an example is asked of Flask itself and dropped
+    (``None``) when Flask does not route it to its rule.
+    """
+    checked = []
+    for suggestion in suggestions:
+        example = suggestion.example
+        parts = urlsplit(example) if example else None
+        if parts is not None and parts.netloc:  # on another host than the request's
+            plan = suggestion.candidate.plan if suggestion.candidate is not None else None
+            rule = getattr(plan, "rule", None)
+            if not _flask_routes_to(app, rule, parts.netloc, unquote(parts.path), method):
+                suggestion = dataclasses.replace(suggestion, example=None)
+        checked.append(suggestion)
+    return checked
+
+
+def _flask_routes_to(app: Flask, rule: Rule | None, host: str, path: str, method: str) -> bool:
+    if rule is None:
+        return False
+    methods = rule.methods
+    if methods is not None and method not in methods:
+        method = "GET" if "GET" in methods else sorted(methods)[0]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            adapter = app.create_url_adapter(
+                app.request_class(_environ(host, method, rule.websocket, ""))
+            )
+        if adapter is None:
+            return False
+        matched, _ = adapter.match(path, method, return_rule=True, websocket=rule.websocket)
+    except Exception:
+        return False
+    return matched is rule
+
+
 def bind(app: Flask, host: str, method: str, websocket: bool, script_name: str = "") -> MapAdapter:
     """The ``MapAdapter`` Flask would create for a request to ``host``, to an
     app mounted at ``script_name``."""
     request = app.request_class(_environ(host, method, websocket, script_name))
     try:
-        if app.subdomain_matching and app.config.get("SERVER_NAME"):
+        if app.config.get("SERVER_NAME"):
             # Werkzeug warns when the host is outside SERVER_NAME, then routes
             # it as an invalid subdomain (every rule misses): that is the answer.
+            # (Flask 3.0 lets it look even without subdomain_matching.)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 adapter = app.create_url_adapter(request)

@@ -11,7 +11,8 @@ differently from how they read:
 - a rule written with a leading ``//`` (and no slash merging) cannot match,
   because Werkzeug strips leading slashes from the URL (``leading_double_slash``);
 - a subdomain rule in an app without ``subdomain_matching`` is never tried
-  against a real subdomain (``subdomain_ignored``);
+  against a real subdomain (``subdomain_ignored``; always so from Flask 3.1,
+  and on Flask 3.0 when ``SERVER_NAME`` is not set: the running Flask is asked);
 - two converters of equal weight that both accept some values are a tie
   settled by registration order (``tie``);
 - a converter whose ``to_python`` can say no (``<int(max=50)>``, a custom date)
@@ -26,11 +27,13 @@ differently from how they read:
 
 from __future__ import annotations
 
+import re
 import typing as t
 from dataclasses import dataclass
 
 from werkzeug.routing import Rule
 from werkzeug.routing import UnicodeConverter
+from werkzeug.test import EnvironBuilder
 
 from . import match_decision as decided
 from .diagnose import rules_accepting
@@ -103,7 +106,8 @@ def lint_routes(app: Flask) -> list[LintNote]:
     """Every finding for ``app``'s URL map, in match priority order (cached per map)."""
     url_map = app.url_map
     trie = url_trie(url_map)
-    key = ("lint", bool(getattr(app, "subdomain_matching", True)))
+    subdomain_matching = bool(getattr(app, "subdomain_matching", True))
+    key = ("lint", subdomain_matching, app.config.get("SERVER_NAME"))
     notes = trie.memo.get(key)
     if notes is None:
         notes = trie.memo[key] = _lint(app, trie)
@@ -120,6 +124,30 @@ def _lint(app: Flask, trie: UrlTrie) -> list[LintNote]:
         linter.notes,
         key=lambda note: (priority.get(id(linter.rule_of[note]), 0), note.kind),
     )
+
+
+def _subdomain_flask_routes(app: Flask, subdomain: str) -> str | None:
+    """The subdomain Flask routes a request for ``subdomain`` as, when not that one.
+
+    Asked of the running Flask rather than assumed: without
+    ``subdomain_matching`` Flask 3.1+ routes every request as the default
+    subdomain, while Flask 3.0 still honours the Host header's subdomain when
+    ``SERVER_NAME`` is set. ``None``: Flask keeps the subdomain (the rule can
+    match). If the question cannot be asked (``TRUSTED_HOSTS`` refuses the
+    probe host, say), the answer is what Flask 3.1+ does.
+    """
+    default = app.url_map.default_subdomain or ""
+    wanted = re.sub(r"<[^>]*>", "probe", subdomain)
+    server_name = app.config.get("SERVER_NAME") or "localhost"
+    try:
+        environ = EnvironBuilder(base_url=f"http://{wanted}.{server_name}/").get_environ()
+        adapter = app.create_url_adapter(app.request_class(environ))
+    except Exception:
+        return default
+    routed_as = getattr(adapter, "subdomain", default)
+    if routed_as == wanted:
+        return None
+    return str(routed_as)
 
 
 class _Linter:
@@ -189,13 +217,17 @@ class _Linter:
         default = url_map.default_subdomain or ""
         if rule.build_only or (rule.subdomain or "") == default:
             return
+        routed_as = _subdomain_flask_routes(self.app, rule.subdomain or "")
+        if routed_as is None:
+            return
+        unset = "" if self.app.config.get("SERVER_NAME") else " (and SERVER_NAME is not set)"
         self.add(
             rule,
             "subdomain_ignored",
             BAD,
             f"never matches: it is for subdomain {rule.subdomain!r}, but the app was created "
-            "without subdomain_matching=True, so Flask routes every request as subdomain "
-            f"{default!r}",
+            f"without subdomain_matching=True{unset}, so Flask routes every request as "
+            f"subdomain {routed_as!r}",
         )
 
     def _duplicates(self, rules: list[Rule], node: TrieNode) -> None:

@@ -259,7 +259,9 @@ def converter_python_type(converter_class: type[BaseConverter]) -> str:
     returned = hints.get("return")
     if returned is None:
         return "unknown"
-    if isinstance(returned, type):
+    # ``list[str]`` passes ``isinstance(_, type)`` on Python 3.10: it names
+    # itself fully, so only a plain class is shortened to its name.
+    if isinstance(returned, type) and t.get_origin(returned) is None:
         return returned.__name__ if returned.__module__ == "builtins" else _qualified_name(returned)
     return str(returned).replace("typing.", "")
 

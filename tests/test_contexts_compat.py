@@ -1,7 +1,7 @@
 """The Flask context-model shims: detected by feature, never by version.
 
-The installed Flask (3.0 or 3.1) is checked for real. Flask 3.2 is not
-released, so its layout (one ``AppContext`` carrying the request, counting
+The installed Flask is checked for real, whichever model it has. Flask 3.2
+is not released, so its layout (one ``AppContext`` carrying the request, counting
 pushes in ``_push_count``, no ``_cv_request``) is described by a small class
 with the same attribute names, and the detection and drawing are checked
 against that shape.
@@ -23,22 +23,33 @@ from flask import Flask
 from flask_inspect import context_compat as compat
 from flask_inspect.contexts import ContextRegistry
 
+INSTALLED_IS_MERGED = getattr(flask.globals, "_cv_request", None) is None
+"""Flask 3.2+ (its development branch today) has no request variable."""
 
-def test_installed_flask_is_detected_as_the_split_model() -> None:
+
+def test_installed_flask_is_detected_by_its_features() -> None:
     model = compat.detect_context_model()
-    assert model.name == compat.SPLIT
     assert model.app_var is flask.globals._cv_app
-    assert model.request_var is flask.globals._cv_request
-    assert model.pushed_attribute == "_cv_tokens"
+    if INSTALLED_IS_MERGED:
+        assert model.name == compat.MERGED
+        assert model.request_var is None
+        assert model.pushed_attribute == "_push_count"
+    else:
+        assert model.name == compat.SPLIT
+        assert model.request_var is flask.globals._cv_request
+        assert model.pushed_attribute == "_cv_tokens"
 
 
-def test_split_model_finds_the_request_context_pushing_an_app_context() -> None:
+def test_the_request_being_pushed_is_found_when_its_app_context_is_pushed() -> None:
     app = Flask("compat")
     model = compat.detect_context_model()
     found: list[object] = []
 
     def receiver(sender: Flask, **extra: object) -> None:
-        found.append(model.request_push_finder.find())
+        if INSTALLED_IS_MERGED:  # the request is the app context being pushed
+            found.append(model.current_request_context())
+        else:  # the request context about to go on top of it
+            found.append(model.request_push_finder.find())
 
     flask.appcontext_pushed.connect(receiver, app)
     try:
@@ -49,8 +60,8 @@ def test_split_model_finds_the_request_context_pushing_an_app_context() -> None:
             pass
     finally:
         flask.appcontext_pushed.disconnect(receiver, app)
-    # First push: from RequestContext.push, so that request context; second:
-    # a plain ``with app.app_context()``, so nothing.
+    # First push: a request's, so that request's context; second: a plain
+    # ``with app.app_context()``, so nothing.
     assert found == [ctx, None]
 
 
@@ -62,10 +73,15 @@ def test_push_count_and_request_helpers_on_the_installed_flask() -> None:
         assert compat.push_count(ctx) == 1
         assert compat.carries_request(ctx)
         assert compat.request_of(ctx) is ctx.request
-        app_ctx = flask.globals._cv_app.get()
+        if not INSTALLED_IS_MERGED:  # the request's own app context, beneath it
+            implicit = flask.globals._cv_app.get()
+            assert not compat.carries_request(implicit)
+            assert compat.request_of(implicit) is None
+    assert compat.push_count(ctx) == 0
+    with app.app_context() as app_ctx:
+        assert compat.push_count(app_ctx) == 1
         assert not compat.carries_request(app_ctx)
         assert compat.request_of(app_ctx) is None
-    assert compat.push_count(ctx) == 0
 
 
 def test_no_context_variable_means_nothing_is_watched_but_threads_are_listed() -> None:

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from example_app import create_app
 from tests.conftest import LiveServer
+from tests.versions import MERGED_CONTEXTS
 
 WAIT = 15.0
 HOLD = "seconds=2"
@@ -117,7 +118,7 @@ def test_background_worker_holds_a_copy_of_the_request_context(
     lane = worker(seen)
     assert lane is not None
     assert boxes(lane) == [("app", None), ("request", "/demo/background")]
-    assert lane["contexts"][1]["inferred"] is True
+    assert lane["contexts"][1]["inferred"] is not MERGED_CONTEXTS
     assert lane["contexts"][1]["request_id"] == headers["X-Inspect-Request-Id"]
     # Told apart from the request a thread serves: a copy, from the serving thread.
     record_url = f"{server.url}/_inspect/api/requests/{headers['X-Inspect-Request-Id']}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import typing as t
 import urllib.error
 import urllib.request
@@ -12,6 +13,7 @@ from flask import abort
 from werkzeug.exceptions import HTTPException
 
 from flask_inspect import Inspect
+from flask_inspect import context_compat
 from tests.conftest import make_app
 
 if t.TYPE_CHECKING:
@@ -167,3 +169,54 @@ def test_explained_page_over_a_real_server(
     body = raised.value.read().decode()
     assert "is not an int" in body
     assert raised.value.headers["Content-Length"] == str(len(body.encode()))
+
+
+class ContextFirstFlask(Flask):
+    """Takes the template context the way Flask 3.2 does: the app context first."""
+
+    seen: list[tuple[t.Any, dict[str, t.Any]]]
+
+    def update_template_context(self, ctx: t.Any, context: dict[str, t.Any]) -> None:  # type: ignore[override]
+        self.seen.append((ctx, context))
+
+
+def test_explained_page_calls_update_template_context_with_the_context_first_when_asked() -> None:
+    app = ContextFirstFlask("context_first")
+    app.seen = []
+    app.config.update(DEBUG=True, TESTING=True, SECRET_KEY="test-secret-value")
+    Inspect(app)
+    _routes(app)
+    pushed: list[t.Any] = []
+
+    @app.before_request
+    def note_context() -> None:
+        pushed.append(context_compat.detect_context_model().current_app_context())
+
+    response = app.test_client().get("/user/abc")
+    assert response.status_code == 404
+    assert 'id="explained-note"' in response.get_data(as_text=True)
+    ((ctx, context),) = app.seen
+    assert ctx is pushed[0]  # the request's app context
+    assert context["error_page"] is True
+
+
+def test_explained_page_runs_the_apps_context_processors() -> None:
+    app = _app()
+
+    @app.context_processor
+    def shared() -> dict[str, str]:
+        return {"from_processor": "yes"}
+
+    seen: list[dict[str, t.Any]] = []
+    original = app.update_template_context
+
+    @functools.wraps(original)  # the same signature, whichever the running Flask has
+    def spy(*args: t.Any) -> None:
+        original(*args)
+        seen.append(args[-1])
+
+    app.update_template_context = spy  # type: ignore[method-assign,assignment]
+    response = app.test_client().get("/user/abc")
+    assert 'id="explained-note"' in response.get_data(as_text=True)
+    (context,) = seen
+    assert context["from_processor"] == "yes"

@@ -6,6 +6,7 @@ import contextlib
 import re
 import typing as t
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -18,6 +19,9 @@ from flask_inspect import explain
 from flask_inspect.explain import MAX_PATH_LENGTH
 from flask_inspect.explain import ExplainInputError
 from flask_inspect.explain import split_target
+from tests.versions import DUPLICATE_RULES_REFUSED
+from tests.versions import FLASK_VERSION
+from tests.versions import DuplicateRuleError
 
 
 class BrokenConverter(BaseConverter):
@@ -274,6 +278,11 @@ def test_explain_explains_why_a_rule_is_shadowed(
 ) -> None:
     app = make_app()
     for index, rule in enumerate(rules):
+        if DUPLICATE_RULES_REFUSED and rule == loser and "same pattern" in why:
+            # Werkzeug 3.2+ refuses the duplicate, so it can never be shadowed.
+            with pytest.raises(DuplicateRuleError):
+                app.add_url_rule(rule, f"e{index}", _view)
+            return
         app.add_url_rule(rule, f"e{index}", _view)
     explanation = explain(app, path)
     assert explanation.verdict == "matched"
@@ -408,3 +417,26 @@ def test_explain_leaves_re_cache_as_werkzeugs_own_matching_would() -> None:
         re.purge()
         explain(app, path)
         assert set(cache) == by_the_app, path
+
+
+def test_an_example_url_is_offered_only_when_flask_routes_it_to_its_rule() -> None:
+    # Flask 3.0 bound every request of a host-matching app with SERVER_NAME to
+    # that name, so a rule for another host was unreachable; 3.1 routes by Host.
+    app = Flask("hosts", static_folder=None, host_matching=True)
+    app.config["SERVER_NAME"] = "example.com"
+    app.add_url_rule("/report/<int:year>", "report", _view, host="api.example.com")
+    explanation = explain(app, "/reprt/2024", host="api.example.com")
+    assert explanation.verdict == "not_found"
+    offered = [s for s in explanation.suggestions if s.endpoint == "report"]
+    served = app.test_client().get("/report/2024", base_url="http://api.example.com/")
+    assert (served.status_code == 200) is (FLASK_VERSION >= (3, 1))
+    if served.status_code == 200:
+        (suggestion,) = offered
+        assert suggestion.example is not None
+        parts = urlsplit(suggestion.example)
+        reached = app.test_client().get(
+            parts.path, base_url=f"http://{parts.netloc or 'api.example.com'}/"
+        )
+        assert reached.status_code == 200
+    else:  # never an example URL that Flask would not route to the rule
+        assert [s.example for s in offered if s.example is not None] == []

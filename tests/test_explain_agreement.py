@@ -57,6 +57,9 @@ from flask_inspect.explain import Explanation
 from flask_inspect.explain import type_name
 from flask_inspect.match_decision import decide
 from flask_inspect.url_trie import url_trie
+from tests.versions import FLASK_VERSION
+from tests.versions import WERKZEUG_VERSION
+from tests.versions import DuplicateRuleError
 
 
 class EvenConverter(BaseConverter):
@@ -366,8 +369,8 @@ def build_app(spec: MapSpec) -> Flask:
                 app.view_functions.setdefault(rule.endpoint, _view)
             else:
                 app.add_url_rule(text, rule.endpoint, _view, **options)
-        except (ValueError, AssertionError):
-            continue  # e.g. a rule Werkzeug itself refuses
+        except (ValueError, AssertionError, DuplicateRuleError):
+            continue  # e.g. a rule Werkzeug itself refuses (3.2+: a duplicate)
     return app
 
 
@@ -433,12 +436,25 @@ def oracle_adapter(app: Flask, host: str, websocket: bool, script_name: str = ""
     scheme = "ws" if websocket else "http"
     server_name = app.config["SERVER_NAME"]
     if url_map.host_matching:
+        # Flask 3.0 passed SERVER_NAME on, and Werkzeug then routes by it
+        # instead of the request's host.
+        if FLASK_VERSION < (3, 1) and server_name:
+            return url_map.bind(server_name, script_name=script_name, url_scheme=scheme)
         return url_map.bind(host, script_name=script_name, url_scheme=scheme)
-    if app.subdomain_matching and server_name:
+    # Flask 3.0 lets Werkzeug read the subdomain off the host whenever
+    # SERVER_NAME is set (unless a default subdomain is configured); Flask
+    # 3.1 only with subdomain_matching.
+    reads_subdomain = app.subdomain_matching or (
+        FLASK_VERSION < (3, 1) and not url_map.default_subdomain
+    )
+    if reads_subdomain and server_name:
         if host == server_name:
             subdomain = ""
         elif host.endswith("." + server_name):
             subdomain = host[: -len(server_name) - 1]
+        elif WERKZEUG_VERSION >= (3, 2):
+            # A host outside SERVER_NAME routes as the default subdomain.
+            subdomain = url_map.default_subdomain or ""
         else:
             subdomain = "<invalid>"
         return url_map.bind(

@@ -36,6 +36,8 @@ from flask_inspect.recorder import REQUEST_ID_HEADER
 from flask_inspect.recorder import RecordingMiddleware
 from tests.conftest import LiveServer
 from tests.conftest import make_app
+from tests.versions import REDIRECT_STATUS
+from tests.versions import STREAM_PUSHES_AGAIN
 
 if t.TYPE_CHECKING:
     from werkzeug.test import TestResponse
@@ -281,12 +283,21 @@ def test_streamed_body_duration_includes_the_stream() -> None:
     assert record["duration_ms"] >= 300
     assert record["duration_ms"] <= elapsed_ms
     names = event_names(record)
-    # The app returns first; stream_with_context pushes the contexts again
-    # while the body is sent, and tears the request down a second time.
     returned = names.index("wsgi_return")
-    assert names[returned + 1] == "appcontext_pushed"
-    assert names.count("request_tearing_down") == 2
-    assert names.count("appcontext_popped") == 2
+    if STREAM_PUSHES_AGAIN:
+        # Flask 3.1.1+: the app returns and tears the request down; then
+        # stream_with_context pushes the contexts again while the body is sent,
+        # and tears the request down a second time.
+        assert names[returned + 1] == "appcontext_pushed"
+        assert names.count("request_tearing_down") == 2
+        assert names.count("appcontext_popped") == 2
+    else:
+        # Before: stream_with_context keeps the contexts pushed from the view
+        # on, so the only teardown comes after the body is sent.
+        assert names[returned + 1] == "request_tearing_down"
+        assert names.count("appcontext_pushed") == 1
+        assert names.count("request_tearing_down") == 1
+        assert names.count("appcontext_popped") == 1
     assert names[-1] == "body_closed"
     streamed_pop = record["events"][names.index("appcontext_popped", returned)]["t_ms"]
     assert streamed_pop >= 300
@@ -361,7 +372,7 @@ def test_redirects_are_recorded_both_kinds() -> None:
     assert error["redirect_to"] == "http://localhost/docs/"
 
     view_redirect = client.get("/go", buffered=True)
-    assert view_redirect.status_code == 302
+    assert view_redirect.status_code == REDIRECT_STATUS  # 302, or 303 from Flask 3.2
     record = record_of(app, view_redirect)
     assert record["endpoint"] == "go"
     assert record["routing_error"] is None

@@ -35,6 +35,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound
 from werkzeug.wsgi import ClosingIterator
 
+from .. import context_compat
 from .. import diagnose as outcomes
 from .. import settings
 from ..access import may_see_panel
@@ -226,6 +227,6 @@ def _render(app: Flask, explanation: Explanation) -> str:
         "app_root": request.script_root + "/",
         **explanation_context(explanation, form),
     }
-    app.update_template_context(context)
+    context_compat.update_template_context(app, context)
     template = app.jinja_env.get_template(TEMPLATE)
     return template.render(context)

@@ -28,8 +28,11 @@ CHROMIUM_ARGS = [
 ]
 
 if t.TYPE_CHECKING:
+    from flask import Flask
     from playwright.sync_api import Browser
     from playwright.sync_api import Page
+
+    from tests.conftest import LiveServer
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -79,11 +82,18 @@ def page_problems() -> PageProblems:
 def page(
     browser: Browser,
     page_problems: PageProblems,
-    live_server_factory: t.Callable[..., t.Any],
+    live_server_factory: t.Callable[[Flask], LiveServer],
 ) -> t.Iterator[Page]:
-    # Asking for the servers here sets them up first, so they stop only after
-    # the page is closed: a request still in flight (the favicon) can never
-    # meet a closed port, whatever order a test lists its fixtures in.
+    """A fresh page; fails the test if the browser reported any problem.
+
+    It asks for ``live_server_factory`` although it starts no server: pytest
+    tears fixtures down in reverse order of set-up, so this makes every server
+    a test starts outlive the page, whatever order the test names its
+    fixtures in. Otherwise a server could stop while the page still fetches
+    from it (a poll, the favicon it asks for lazily), and that failed load is
+    a console error.
+    """
+    del live_server_factory  # only needed for the teardown order
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     # The browser asks every site for /favicon.ico on its own; the teaching app
     # (like many apps) has none, and that 404 is not what any test is about.

@@ -16,9 +16,9 @@ if t.TYPE_CHECKING:
     from tests.conftest import LiveServer
 
 
-# Tests take ``live_server_factory`` before ``page``: fixtures are torn down in
-# reverse, so the browser closes before the server stops, and a poll of the
-# live list can never meet a closed port (a console error, failing the test).
+# The ``page`` fixture depends on ``live_server_factory``, so the browser
+# closes before the server stops, and a poll of the live list can never meet a
+# closed port (a console error, failing the test).
 
 
 def _start(live_server_factory: t.Callable[[Flask], LiveServer]) -> LiveServer:
