@@ -17,9 +17,8 @@ from .recorder import install_recorder
 if t.TYPE_CHECKING:
     from flask import Flask
 
-    from .record import RequestRecord
     from .recorder import Recorder
-    from .store import RequestHistory
+    from .stores.history import StoredHistory
 
 EXTENSION_KEY = "inspect"
 
@@ -35,7 +34,7 @@ class InspectState:
     blueprint_name: str | None = None
     contexts: ContextRegistry | None = None
     """Live contexts per thread/task; ``None`` while INSPECT_ENABLED is False."""
-    history: RequestHistory[RequestRecord] | None = None
+    history: StoredHistory | None = None
     """Recorded requests, newest first; ``None`` while INSPECT_ENABLED is False."""
     recorder: Recorder | None = None
 

@@ -46,7 +46,7 @@ from .record import RequestRecord
 from .record import RoutingFailure
 from .redact import keep
 from .redact import plain_text
-from .store import RequestHistory
+from .stores.history import StoredHistory
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
@@ -81,9 +81,7 @@ class Recorder:
     disconnects them when the app, their sender, is garbage collected).
     """
 
-    def __init__(
-        self, state: HasContexts, history: RequestHistory[RequestRecord], prefix: str
-    ) -> None:
+    def __init__(self, state: HasContexts, history: StoredHistory, prefix: str) -> None:
         self.state = state
         self.history = history
         self.prefix = prefix
@@ -118,8 +116,12 @@ class Recorder:
             signal.disconnect(receiver)
 
     def record_ids_by_environ(self) -> dict[int, str]:
-        """Each kept record's id, by ``id()`` of its WSGI environ (which it keeps alive)."""
-        return {id(record.environ): record.id for record in self.history.newest_first()}
+        """Each unwritten record's id, by ``id()`` of its WSGI environ (which it keeps alive).
+
+        Only records not written yet keep their environ, and those are the
+        ones whose contexts can still be pushed.
+        """
+        return {id(record.environ): record.id for record in self.history.live_records()}
 
     # -- the record's life, called by the middleware ---------------------------
 
@@ -187,6 +189,8 @@ class Recorder:
             record.closed = True
             if record.static and (record.status_code or 500) < 400:
                 self.history.discard(record.id)
+            else:
+                self.history.finished(record)
         except Exception:
             self._report_failure()
 
@@ -523,7 +527,7 @@ _END: t.Any = object()
 
 def install_recorder(app: Flask, state: HasContexts, prefix: str) -> Recorder:
     """Connect the receivers and wrap ``app.wsgi_app``."""
-    history: RequestHistory[RequestRecord] = RequestHistory()
+    history = StoredHistory(app)
     recorder = Recorder(state, history, prefix)
     recorder.listen(app)
     app.wsgi_app = RecordingMiddleware(app.wsgi_app, app, recorder, prefix)  # type: ignore[method-assign]

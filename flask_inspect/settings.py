@@ -19,6 +19,7 @@ HISTORY_SIZE = "INSPECT_HISTORY_SIZE"
 BADGE = "INSPECT_BADGE"
 EXPLAIN_ERRORS = "INSPECT_EXPLAIN_ERRORS"
 REDACT = "INSPECT_REDACT"
+STORE = "INSPECT_STORE"
 
 # Names whose values are shown as "[redacted]": matched case-insensitively
 # anywhere in a header, config or ``g`` key.
@@ -47,6 +48,7 @@ DEFAULTS: dict[str, t.Any] = {
     BADGE: True,
     EXPLAIN_ERRORS: True,
     REDACT: DEFAULT_REDACT,
+    STORE: None,
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import typing as t
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -11,6 +13,17 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 
 from flask_inspect import Inspect
+
+
+@pytest.fixture(autouse=True)
+def private_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's apps keep their history in a folder of the test's own.
+
+    The default store is an SQLite file in the temporary directory, shared
+    by every process of the user and kept across runs: without this, one
+    test would see the records of another (most test apps share a name).
+    """
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 def make_app(**config: t.Any) -> Flask:

@@ -18,6 +18,7 @@ from flask import request
 from .. import settings
 from ..extension import get_state
 from ..routes import ViewInfo
+from ..stores.history import mark_restarts
 from ..timeline import EVENT_NOTES
 from ..timeline import IN_ORDER
 from ..timeline import TO_SCALE
@@ -30,8 +31,7 @@ if t.TYPE_CHECKING:
     from flask import Flask
     from flask import Response
 
-    from ..record import RequestRecord
-    from ..store import RequestHistory
+    from ..stores.history import StoredHistory
 
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "pending")
 NO_ENDPOINT = "-"
@@ -54,6 +54,7 @@ def requests_page() -> str:
     return render_template(
         "flask_inspect/requests.html",
         active="requests",
+        store=_history(app).describe(),
         history_size=settings.history_size(app),
         status_classes=STATUS_CLASSES,
         no_endpoint=NO_ENDPOINT,
@@ -96,13 +97,15 @@ def requests_api() -> Response:
         limit = _limit(request.args.get("limit"))
     except BadFilter as error:
         return api_error(400, "bad_filter", str(error))
-    records = [record.summary(app) for record in _history(app).newest_first()]
+    history = _history(app)
+    records = mark_restarts([record.summary(app) for record in history.newest_first()])
     selected = [data for data in records if keep(data)][:limit]
     return api_json(
         {
             "requests": selected,
             "total": len(records),
             "history_size": settings.history_size(app),
+            "store": history.describe(),
         }
     )
 
@@ -184,7 +187,7 @@ def _app() -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
-def _history(app: Flask) -> RequestHistory[RequestRecord]:
+def _history(app: Flask) -> StoredHistory:
     history = get_state(app).history
     if history is None:  # only while switched off, when these views are not registered
         raise LookupError("flask-inspect is not recording requests")

@@ -131,9 +131,24 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
+  // Between a record and the older one below it, the app restarted (a new process).
+  function restartMarker(record) {
+    const pid = record.process && record.process.pid ? " (now process " + record.process.pid + ")" : "";
+    return el("tr", { class: "restart-marker" }, [
+      el("td", { colspan: "9", text: "app restarted here" + pid }),
+    ]);
+  }
+
   function draw() {
     const shown = records.filter(matches);
-    body.replaceChildren.apply(body, shown.map(row));
+    const rows = [];
+    shown.forEach(function (record) {
+      rows.push(row(record));
+      if (record.after_restart) {
+        rows.push(restartMarker(record));
+      }
+    });
+    body.replaceChildren.apply(body, rows);
     count.textContent = shown.length === records.length ? String(records.length) : shown.length + " of " + records.length;
     noRequests.hidden = records.length !== 0;
     noMatches.hidden = records.length === 0 || shown.length !== 0;
