@@ -13,6 +13,9 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 
 from flask_inspect import Inspect
+from tests.store_helpers import NO_REDIS_REASON
+from tests.store_helpers import REDIS_SERVER
+from tests.store_helpers import RedisServer
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +79,15 @@ def live_server_factory() -> t.Iterator[t.Callable[[Flask], LiveServer]]:
     yield start
     for server in started:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> t.Iterator[RedisServer]:
+    """A real redis-server on a free loopback port (skipped, saying why, without one)."""
+    if REDIS_SERVER is None:
+        pytest.skip(NO_REDIS_REASON)
+    server = RedisServer(tmp_path)
+    try:
+        yield server
+    finally:
+        server.kill()

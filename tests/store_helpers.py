@@ -6,10 +6,7 @@ import shutil
 import socket
 import subprocess
 import time
-import typing as t
 from pathlib import Path
-
-import pytest
 
 REDIS_SERVER = shutil.which("redis-server") or (
     "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
@@ -66,14 +63,3 @@ class RedisServer:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> t.Iterator[RedisServer]:
-    if REDIS_SERVER is None:
-        pytest.skip(NO_REDIS_REASON)
-    server = RedisServer(tmp_path)
-    try:
-        yield server
-    finally:
-        server.kill()

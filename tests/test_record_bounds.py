@@ -60,7 +60,7 @@ def _worst_case_environs() -> list[dict[str, t.Any]]:
         EnvironBuilder(
             path="/p/" + "a" * 8000,
             query_string="q=" + "x" * 8000,
-            headers=_worst_case_headers(shape),
+            headers=list(_worst_case_headers(shape).items()),
             environ_overrides={"REMOTE_ADDR": "203.0.113.9"},
         ).get_environ()
         for shape in range(3)

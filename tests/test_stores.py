@@ -39,7 +39,6 @@ from flask_inspect.stores.redis_store import RedisBackend
 from flask_inspect.stores.sqlite import SQLiteBackend
 from flask_inspect.stores.writer import THREAD_NAME
 from tests.store_helpers import RedisServer
-from tests.store_helpers import redis_server  # noqa: F401 - a fixture
 
 # -- every backend alike ------------------------------------------------------
 
