@@ -418,22 +418,32 @@ def test_a_corrupt_sqlite_file_degrades_to_memory(
 def test_a_full_disk_at_the_write_degrades_to_memory(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SQLite's own "database or disk is full": the file may not grow by a page."""
+    """SQLite's "database or disk is full" (SQLITE_FULL), raised where the rows are inserted."""
     path = tmp_path / "full.sqlite3"
     connect = SQLiteBackend._connect
 
-    def capped(self: SQLiteBackend) -> sqlite3.Connection:
-        connection = connect(self)
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-        connection.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
-        return connection
+    class FullDisk:
+        def __init__(self, connection: sqlite3.Connection) -> None:
+            self._connection = connection
+
+        def execute(self, *args: t.Any) -> sqlite3.Cursor:
+            return self._connection.execute(*args)
+
+        def executemany(self, *args: t.Any) -> sqlite3.Cursor:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        def close(self) -> None:
+            self._connection.close()
+
+    def full(self: SQLiteBackend) -> sqlite3.Connection:
+        return t.cast(sqlite3.Connection, FullDisk(connect(self)))
 
     app = _app(INSPECT_STORE=f"sqlite:///{path}")
     app.test_client().get("/hello")
     assert _history(app).flush()  # the tables exist, then the disk is "full"
     assert _history(app).backend.name == "sqlite"
-    monkeypatch.setattr(SQLiteBackend, "_connect", capped)
-    _history(app).backend.close()  # the writer reconnects, capped
+    monkeypatch.setattr(SQLiteBackend, "_connect", full)
+    _history(app).backend.close()  # the writer reconnects: to a full disk
     history, warnings = _faulty_run(app, caplog)
     _assert_degraded(app, history, warnings)
     assert "full" in (history.note or "")

@@ -115,6 +115,8 @@ class StoredHistory:
         self.note: str | None = None
         """Why the history is in memory although another store was asked for."""
         self._active_until = 0.0
+        self._opened_with: t.Any = None
+        """The ``INSPECT_STORE`` value the backend was opened with."""
         self._reported_failure = False
         self._temp_folder = tempfile.gettempdir()
         writer.watch(self)
@@ -166,6 +168,31 @@ class StoredHistory:
 
     # -- the writer's side ---------------------------------------------------
 
+    def prepare(self) -> None:
+        """Open the backend ahead of the first record, on the writer thread.
+
+        Opening costs an import (redis), a connection, the tables: paid here,
+        not by the first records' wait to be readable. A setting changed after
+        ``Inspect(app)`` (before the first request) is still honoured: see
+        :meth:`write_pending`.
+        """
+        if self._backend is None:
+            app = self._app()
+            if app is not None and settings.is_enabled(app):
+                self._backend_now()
+
+    def _follow_setting(self, app: Flask) -> None:
+        """Reopen when ``INSPECT_STORE`` changed since the backend was opened."""
+        backend = self._backend
+        if backend is None or self.note is not None:
+            return
+        if app.config.get(settings.STORE) == self._opened_with:
+            return
+        with self._open_lock:
+            self._backend = None
+        with contextlib.suppress(Exception):
+            backend.close()
+
     def write_pending(self) -> None:
         """Draw and write every queued record (called on the writer thread)."""
         pending = self._pending
@@ -173,6 +200,8 @@ class StoredHistory:
             return
         with self._write_lock:
             app = self._app()
+            if app is not None:
+                self._follow_setting(app)
             while pending:
                 batch: list[RequestRecord] = []
                 with contextlib.suppress(IndexError):
@@ -252,6 +281,7 @@ class StoredHistory:
     def _open(self) -> Backend:
         app = self._app()
         setting = None if app is None else app.config.get(settings.STORE)
+        self._opened_with = setting
         if app is None:
             return MemoryBackend()
         try:

@@ -22,7 +22,7 @@ import weakref
 if t.TYPE_CHECKING:
     from .history import StoredHistory
 
-POLL_INTERVAL = 0.05
+POLL_INTERVAL = 0.025
 HEARTBEAT_INTERVAL = 2.0
 THREAD_NAME = "flask-inspect-writer"
 
@@ -58,6 +58,7 @@ class Writer:
                 # Each history catches its own failures; this is the last net,
                 # so that the thread never dies.
                 try:
+                    history.prepare()
                     history.write_pending()
                     if beat:
                         history.beat()
