@@ -143,6 +143,7 @@ def test_every_badge_link_resolves_within_a_second_under_four_gunicorn_workers(
         assert {record_id for record_id, _ in results} <= listed
         time.sleep(2.5)  # a heartbeat from every worker
         status, _, body = _get(base + "/_inspect/api/contexts")
+        assert status == 200
         contexts = json.loads(body)
         seen = {contexts["process"]["boot"]} | {w["boot"] for w in contexts["other_workers"]}
         assert boots <= seen
@@ -167,8 +168,10 @@ def test_records_survive_the_reloaders_restart_and_the_restart_is_marked(tmp_pat
     env = _environment(tmp_path)
     env["FLASK_DEBUG"] = "1"
     server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "served_app", "run", "--reload"]
-        + ["--port", str(port), "--host", "127.0.0.1"],
+        [
+            *(sys.executable, "-m", "flask", "--app", "served_app", "run", "--reload"),
+            *("--port", str(port), "--host", "127.0.0.1"),
+        ],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
