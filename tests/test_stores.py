@@ -30,11 +30,12 @@ from flask_inspect.stores import history as history_module
 from flask_inspect.stores.backend import Backend
 from flask_inspect.stores.choice import open_backend
 from flask_inspect.stores.history import StoredHistory
-from flask_inspect.stores.history import mark_restarts
+from flask_inspect.stores.history import restart_flags
 from flask_inspect.stores.memory import MemoryBackend
 from flask_inspect.stores.process import ProcessInfo
 from flask_inspect.stores.records import SCHEMA_VERSION
 from flask_inspect.stores.records import Row
+from flask_inspect.stores.records import StoredRecord
 from flask_inspect.stores.redis_store import RedisBackend
 from flask_inspect.stores.sqlite import SQLiteBackend
 from flask_inspect.stores.writer import THREAD_NAME
@@ -152,12 +153,14 @@ def test_a_stored_record_of_an_older_schema_is_shown_and_an_unreadable_one_skipp
     backend.write([_row(1)], limit=10)
     with sqlite3.connect(tmp_path / "h.sqlite3") as connection:
         connection.execute(
-            "INSERT INTO records_v1 (app, id, schema, started, boot, pid, summary, detail)"
-            " VALUES ('app', 'old', 0, 1.0, 'b', 1, '{\"path\": \"/old\"}', 'not json')"
+            "INSERT INTO records_v1"
+            " (app, id, schema, started, boot, boot_started, pid, summary, detail)"
+            " VALUES ('app', 'old', 0, 1.0, 'b', 0.5, 1, '{\"path\": \"/old\"}', 'not json')"
         )
         connection.execute(
-            "INSERT INTO records_v1 (app, id, schema, started, boot, pid, summary, detail)"
-            " VALUES ('app', 'broken', 1, 2.0, 'b', 1, '{broken', '{}')"
+            "INSERT INTO records_v1"
+            " (app, id, schema, started, boot, boot_started, pid, summary, detail)"
+            " VALUES ('app', 'broken', 1, 2.0, 'b', 0.5, 1, '{broken', '{}')"
         )
     assert _ids(backend.newest(10)) == ["old", "r1"]  # "broken" skipped
     old = backend.get("old")
@@ -345,21 +348,34 @@ def test_store_passwords_are_never_shown() -> None:
 
 
 def test_the_list_marks_where_the_app_restarted() -> None:
-    def summary(record_id: str, boot: str, started: str, boot_started: str) -> dict[str, t.Any]:
-        return {
-            "id": record_id,
-            "started_at": started,
-            "process": {"boot": boot, "started_at": boot_started},
-        }
+    def view(record_id: str, boot: str, started: float, boot_started: float) -> StoredRecord:
+        record = StoredRecord.load(
+            record_id, SCHEMA_VERSION, '{"id": "x"}', None, marks=(started, boot, boot_started)
+        )
+        assert record is not None
+        return record
 
     newest_first = [
-        summary("d", "new", "2026-01-01T10:05:00", "2026-01-01T10:04:00"),
-        summary("c", "other", "2026-01-01T10:04:30", "2026-01-01T09:00:00"),  # a live worker
-        summary("b", "new", "2026-01-01T10:04:10", "2026-01-01T10:04:00"),
-        summary("a", "old", "2026-01-01T10:03:00", "2026-01-01T09:00:00"),
+        view("d", "new", 1005.0, 1004.0),
+        view("c", "other", 1004.5, 900.0),  # a worker running all along
+        view("b", "new", 1004.1, 1004.0),
+        view("a", "old", 1003.0, 900.0),
     ]
-    marked = mark_restarts(newest_first)
-    assert [item["after_restart"] for item in marked] == [False, False, True, False]
+    assert restart_flags(newest_first) == [False, False, True, False]
+
+
+def test_the_list_api_serves_stored_records_as_stored_and_filtered_ones_alike() -> None:
+    app = _app()
+    client = app.test_client()
+    ids = [client.get(path).headers[REQUEST_ID_HEADER] for path in ("/hello", "/missing")]
+    assert _history(app).flush()
+    plain = client.get("/_inspect/api/requests").get_json()
+    filtered = client.get("/_inspect/api/requests?q=hello").get_json()
+    assert [record["id"] for record in plain["requests"]] == list(reversed(ids))
+    assert filtered["requests"] == [plain["requests"][1]]
+    assert plain["total"] == filtered["total"] == 2
+    assert plain["store"]["backend"] == "sqlite"
+    assert plain["requests"][0]["after_restart"] is False
 
 
 # -- faults: responses never change ------------------------------------------------

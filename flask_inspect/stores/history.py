@@ -81,6 +81,21 @@ class LiveRecord:
     def detail(self, app: Flask) -> dict[str, t.Any]:
         return {**self.record.detail(app), "process": process_facts()}
 
+    def summary_json(self, app: Flask, after_restart: bool) -> str:
+        return _dumps({**self.summary(app), "after_restart": after_restart})
+
+    @property
+    def started(self) -> float:
+        return self.record.started_at
+
+    @property
+    def boot(self) -> str:
+        return process.current().boot
+
+    @property
+    def boot_started(self) -> float:
+        return process.current().started_at
+
 
 if t.TYPE_CHECKING:
     RecordView = LiveRecord | StoredRecord
@@ -231,6 +246,7 @@ class StoredHistory:
                 pid=me.pid,
                 summary=_dumps(summary),
                 detail=_dumps(detail),
+                boot_started=me.started_at,
             )
         except Exception:
             self._report_failure("drawing a request record failed")
@@ -375,9 +391,9 @@ class StoredHistory:
             ids = [view.id for view in live]
             if record_id in ids:
                 newer_live = live[: ids.index(record_id)]
-                began = iso8601(live[ids.index(record_id)].record.started_at)
+                began = live[ids.index(record_id)].record.started_at
                 stored: list[StoredRecord] = self._read(lambda b: b.newest(self.limit), [])
-                later = [r for r in stored if str(r.summary(_NO_APP)["started_at"]) >= began]
+                later = [r for r in stored if r.started >= began]
                 return _merged(newer_live, later)[: self.limit]
             newer: list[StoredRecord] | None = self._read(
                 lambda b: b.newer_than(record_id, self.limit), None
@@ -437,10 +453,6 @@ class StoredHistory:
         }
 
 
-_NO_APP: t.Any = None
-"""Stored records draw nothing: their ``summary`` ignores the app."""
-
-
 def _merged(live: list[LiveRecord], stored: list[StoredRecord]) -> list[RecordView]:
     """Live records first (newest), then stored ones; a record in both shows once."""
     written = {record.id for record in stored}
@@ -453,26 +465,26 @@ def _dumps(data: dict[str, t.Any]) -> str:
     return json.dumps(data, separators=(",", ":"), default=str)
 
 
-def mark_restarts(summaries: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
-    """Flag where the app restarted in a newest-first list of summaries.
+def restart_flags(views: t.Sequence[RecordView]) -> list[bool]:
+    """Where the app restarted, in a newest-first list: ``after_restart`` per record.
 
-    ``after_restart`` is true on a record whose process started after the
-    record listed below it (older) was made: between the two, the app
-    restarted (the reloader, a new worker). Workers running side by side
-    never mark one another.
+    True on a record whose process started after the record listed below it
+    (older) was made: between the two, the app restarted (the reloader, a new
+    worker). Workers running side by side never mark one another.
     """
-    marked = []
-    for index, data in enumerate(summaries):
-        older = summaries[index + 1] if index + 1 < len(summaries) else None
-        restarted = False
-        if older is not None:
-            mine = data.get("process") or {}
-            theirs = older.get("process") or {}
-            began = mine.get("started_at") or ""
-            restarted = bool(
-                mine.get("boot") != theirs.get("boot")
-                and began
-                and str(older.get("started_at") or "") < began
-            )
-        marked.append({**data, "after_restart": restarted})
-    return marked
+    flags = []
+    for index, view in enumerate(views):
+        older = views[index + 1] if index + 1 < len(views) else None
+        flags.append(
+            older is not None
+            and view.boot != older.boot
+            and bool(view.boot_started)
+            and view.boot_started > older.started
+        )
+    return flags
+
+
+def listing_json(parts: list[str], extra: dict[str, t.Any]) -> str:
+    """``{"requests": [...], **extra}`` from each record's summary already as JSON."""
+    tail = json.dumps(extra, separators=(",", ":"), default=str)
+    return '{"requests":[' + ",".join(parts) + "]" + ("," + tail[1:] if len(tail) > 2 else "}")

@@ -29,7 +29,16 @@ class MemoryBackend:
         self._beats: dict[str, WorkerInfo] = {}
 
     def write(self, rows: list[Row], limit: int) -> None:
-        loaded = [StoredRecord.load(row.id, row.schema, row.summary, row.detail) for row in rows]
+        loaded = [
+            StoredRecord.load(
+                row.id,
+                row.schema,
+                row.summary,
+                row.detail,
+                marks=(row.started, row.boot, row.boot_started),
+            )
+            for row in rows
+        ]
         with self._lock:
             records = self._records
             records.extend(record for record in loaded if record is not None)

@@ -6,7 +6,7 @@ back from another version has the keys it lacks filled with empty values,
 so a page never fails on an old record; one that cannot be read at all is
 skipped.
 
->>> stored = StoredRecord.load("1-ab-cd", 1, '{"id": "1-ab-cd"}', '{"id": "1-ab-cd"}')
+>>> stored = StoredRecord.load("1-ab-cd", 0, '{"id": "1-ab-cd"}', '{"id": "1-ab-cd"}')
 >>> stored.summary(app)["templates"]  # doctest: +SKIP
 []
 """
@@ -69,6 +69,8 @@ class Row:
     summary: str
     detail: str
     schema: int = SCHEMA_VERSION
+    boot_started: float = 0.0
+    """When the writing process started (``time.time()``): restarts are marked by it."""
 
 
 @dataclass(frozen=True)
@@ -93,27 +95,46 @@ class WorkerInfo:
 class StoredRecord:
     """A record read back from a backend: the two dictionaries the API serves.
 
-    The summary is parsed once (the list needs it); the detail only when a
-    record's page is opened.
+    A record of this version keeps its summary's JSON text as stored: the
+    list API splices it into its answer as it is (parsing and encoding a
+    thousand records again would cost more than the rest of the request),
+    and parses it only when a filter asks. A record of another version is
+    parsed at once, and skipped if it cannot be read. The detail is read
+    and parsed only when a record's page is opened.
     """
 
-    __slots__ = ("_detail_text", "_fetch_detail", "_summary", "id", "schema")
+    __slots__ = (
+        "_detail_text",
+        "_fetch_detail",
+        "_summary",
+        "_summary_text",
+        "boot",
+        "boot_started",
+        "id",
+        "schema",
+        "started",
+    )
 
     def __init__(
         self,
         record_id: str,
         schema: int,
-        summary: dict[str, t.Any],
+        summary: dict[str, t.Any] | None,
+        summary_text: str | None,
         detail_text: str | None,
         fetch_detail: t.Callable[[], str | None] | None = None,
+        marks: tuple[float, str, float] = (0.0, "", 0.0),
     ) -> None:
         self.id = record_id
         self.schema = schema
         self._summary = summary
+        self._summary_text = summary_text
         self._detail_text = detail_text
         self._fetch_detail = fetch_detail
         """Reads the detail when it was not read with the summary (a list);
         returns ``None`` rather than raise."""
+        self.started, self.boot, self.boot_started = marks
+        """When the request began, and the boot id and start of its process."""
 
     @classmethod
     def load(
@@ -123,21 +144,49 @@ class StoredRecord:
         summary_text: str,
         detail_text: str | None,
         fetch_detail: t.Callable[[], str | None] | None = None,
+        marks: tuple[float, str, float] = (0.0, "", 0.0),
     ) -> StoredRecord | None:
         """The record, or ``None`` when its JSON cannot be read (it is then skipped)."""
+        if (
+            schema == SCHEMA_VERSION
+            and isinstance(summary_text, str)
+            and summary_text.startswith('{"')
+            and summary_text.endswith("}")
+        ):
+            return cls(record_id, schema, None, summary_text, detail_text, fetch_detail, marks)
         try:
             summary = json.loads(summary_text)
         except (TypeError, ValueError):
             return None
         if not isinstance(summary, dict):
             return None
-        if schema != SCHEMA_VERSION or summary.keys() != SUMMARY_DEFAULTS.keys():
-            summary = _filled(summary, SUMMARY_DEFAULTS, summary_only=True)
+        summary = _filled(summary, SUMMARY_DEFAULTS, summary_only=True)
         summary["id"] = record_id
-        return cls(record_id, schema, summary, detail_text, fetch_detail)
+        return cls(record_id, schema, summary, None, detail_text, fetch_detail, marks)
 
     def summary(self, app: Flask) -> dict[str, t.Any]:
-        return self._summary
+        summary = self._summary
+        if summary is None:
+            try:
+                parsed = json.loads(self._summary_text or "")
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                parsed = {}
+            if parsed.keys() != SUMMARY_DEFAULTS.keys():
+                parsed = _filled(parsed, SUMMARY_DEFAULTS, summary_only=True)
+            parsed["id"] = self.id
+            self._summary = summary = parsed
+        return summary
+
+    def summary_json(self, app: Flask, after_restart: bool) -> str:
+        """The summary as JSON text with ``after_restart`` added, as the list serves it."""
+        text = self._summary_text
+        if text is not None:
+            return text[:-1] + (
+                ',"after_restart":true}' if after_restart else ',"after_restart":false}'
+            )
+        return json.dumps({**self.summary(app), "after_restart": after_restart}, default=str)
 
     def detail(self, app: Flask) -> dict[str, t.Any]:
         text = self._detail_text
@@ -149,7 +198,7 @@ class StoredRecord:
             data = None
         if not isinstance(data, dict):
             # Shown from its summary rather than not at all.
-            data = dict(self._summary)
+            data = dict(self.summary(app))
         data = _filled(data, DETAIL_DEFAULTS, summary_only=False)
         data["id"] = self.id
         return data

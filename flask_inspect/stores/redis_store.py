@@ -85,7 +85,12 @@ class RedisBackend:
                 key = self._key(row.id)
                 pipe.hset(
                     key,
-                    mapping={"summary": row.summary, "detail": row.detail, "schema": row.schema},
+                    mapping={
+                        "summary": row.summary,
+                        "detail": row.detail,
+                        "schema": row.schema,
+                        "marks": json.dumps([row.started, row.boot, row.boot_started]),
+                    },
                 )
                 pipe.expire(key, RECORD_TTL_S)
                 pipe.lpush(self._ids, row.id)
@@ -102,7 +107,7 @@ class RedisBackend:
         if not ids:
             return []
         pipe = self._client.pipeline(transaction=False)
-        fields = ("schema", "summary", "detail") if with_detail else ("schema", "summary")
+        fields = ("schema", "summary", "marks", "detail")[: 4 if with_detail else 3]
         for record_id in ids:
             pipe.hmget(self._key(record_id), fields)
         records = []
@@ -113,9 +118,11 @@ class RedisBackend:
                 schema = int(values[0])
             except (TypeError, ValueError):
                 schema = 0
-            detail = values[2] if with_detail else None
+            detail = values[3] if with_detail else None
             fetch = None if with_detail else self._detail_fetcher(record_id)
-            record = StoredRecord.load(record_id, schema, values[1], detail, fetch)
+            record = StoredRecord.load(
+                record_id, schema, values[1], detail, fetch, _marks(values[2])
+            )
             if record is not None:
                 records.append(record)
         return records
@@ -226,3 +233,11 @@ class RedisBackend:
 
 def _texts(values: t.Iterable[t.Any]) -> list[str]:
     return [value.decode() if isinstance(value, bytes) else str(value) for value in values]
+
+
+def _marks(text: str | None) -> tuple[float, str, float]:
+    try:
+        started, boot, boot_started = json.loads(text or "")
+        return float(started), str(boot), float(boot_started)
+    except (TypeError, ValueError):
+        return 0.0, "", 0.0

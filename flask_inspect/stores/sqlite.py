@@ -40,6 +40,7 @@ SCHEMA = (
         schema INTEGER NOT NULL,
         started REAL NOT NULL,
         boot TEXT NOT NULL,
+        boot_started REAL NOT NULL,
         pid INTEGER NOT NULL,
         summary TEXT NOT NULL,
         detail TEXT NOT NULL
@@ -116,10 +117,20 @@ class SQLiteBackend:
                 with _transaction(connection):
                     connection.executemany(
                         "INSERT OR REPLACE INTO records_v1"
-                        " (app, id, schema, started, boot, pid, summary, detail)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        " (app, id, schema, started, boot, boot_started, pid, summary, detail)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [
-                            (key, r.id, r.schema, r.started, r.boot, r.pid, r.summary, r.detail)
+                            (
+                                key,
+                                r.id,
+                                r.schema,
+                                r.started,
+                                r.boot,
+                                r.boot_started,
+                                r.pid,
+                                r.summary,
+                                r.detail,
+                            )
                             for r in rows
                         ],
                     )
@@ -140,9 +151,10 @@ class SQLiteBackend:
                 writer.close()
 
     def _record(self, row: tuple[t.Any, ...]) -> StoredRecord | None:
-        record_id, schema, summary, detail = row
+        record_id, schema, summary, detail, started, boot, boot_started = row
         fetch = None if detail is not None else self._detail_fetcher(record_id)
-        return StoredRecord.load(record_id, schema, summary, detail, fetch)
+        marks = (float(started or 0.0), str(boot or ""), float(boot_started or 0.0))
+        return StoredRecord.load(record_id, schema, summary, detail, fetch, marks)
 
     def _detail_fetcher(self, record_id: str) -> t.Callable[[], str | None]:
         def fetch() -> str | None:
@@ -164,15 +176,16 @@ class SQLiteBackend:
     def newest(self, limit: int) -> list[StoredRecord]:
         return self._records(
             self._read(
-                "SELECT id, schema, summary, NULL FROM records_v1 WHERE app = ?"
-                " ORDER BY seq DESC LIMIT ?",
+                "SELECT id, schema, summary, NULL, started, boot, boot_started"
+                " FROM records_v1 WHERE app = ? ORDER BY seq DESC LIMIT ?",
                 (self._key, limit),
             )
         )
 
     def get(self, record_id: str) -> StoredRecord | None:
         rows = self._read(
-            "SELECT id, schema, summary, detail FROM records_v1 WHERE app = ? AND id = ?",
+            "SELECT id, schema, summary, detail, started, boot, boot_started"
+            " FROM records_v1 WHERE app = ? AND id = ?",
             (self._key, record_id),
         )
         return self._record(rows[0]) if rows else None
@@ -189,7 +202,8 @@ class SQLiteBackend:
             return None
         return self._records(
             self._read(
-                "SELECT id, schema, summary, NULL FROM records_v1 WHERE app = ? AND seq > ?"
+                "SELECT id, schema, summary, NULL, started, boot, boot_started"
+                " FROM records_v1 WHERE app = ? AND seq > ?"
                 " ORDER BY seq DESC LIMIT ?",
                 (self._key, seq, limit),
             )

@@ -18,7 +18,8 @@ from flask import request
 from .. import settings
 from ..extension import get_state
 from ..routes import ViewInfo
-from ..stores.history import mark_restarts
+from ..stores.history import listing_json
+from ..stores.history import restart_flags
 from ..timeline import EVENT_NOTES
 from ..timeline import IN_ORDER
 from ..timeline import TO_SCALE
@@ -36,6 +37,10 @@ if t.TYPE_CHECKING:
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "pending")
 NO_ENDPOINT = "-"
 """The endpoint filter's value for requests no rule matched."""
+
+
+FILTERS = ("status", "method", "endpoint", "q")
+"""The list's filters; without any, its records are served as stored."""
 
 
 class BadFilter(ValueError):
@@ -98,16 +103,25 @@ def requests_api() -> Response:
     except BadFilter as error:
         return api_error(400, "bad_filter", str(error))
     history = _history(app)
-    records = mark_restarts([record.summary(app) for record in history.newest_first()])
+    views = history.newest_first()
+    restarted = restart_flags(views)
+    extra = {
+        "total": len(views),
+        "history_size": settings.history_size(app),
+        "store": history.describe(),
+    }
+    if not any(request.args.get(name) for name in FILTERS):
+        # The poll's usual question: every record as stored, not parsed again.
+        parts = [view.summary_json(app, flag) for view, flag in zip(views, restarted, strict=True)][
+            :limit
+        ]
+        return current_app.response_class(listing_json(parts, extra), mimetype="application/json")
+    records = [
+        {**view.summary(app), "after_restart": flag}
+        for view, flag in zip(views, restarted, strict=True)
+    ]
     selected = [data for data in records if keep(data)][:limit]
-    return api_json(
-        {
-            "requests": selected,
-            "total": len(records),
-            "history_size": settings.history_size(app),
-            "store": history.describe(),
-        }
-    )
+    return api_json({"requests": selected, **extra})
 
 
 def request_api(record_id: str) -> Response:
