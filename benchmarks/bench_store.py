@@ -12,9 +12,11 @@ JSON is fetched through the app, as the browser's poll would:
 - ``GET /_inspect/api/requests/<id>`` (one record's detail);
 - ``GET /_inspect/requests/<id>`` (its page, timeline diagrams drawn).
 
-Each figure is the median wall time over REPEATS fetches (the panel's
-request is what is timed, so wall time, not one thread's CPU). Targets:
-list <= 20 ms, detail <= 5 ms.
+Each figure is the median over REPEATS fetches of the wall time and, in
+brackets, of the fetching thread's CPU time (the app runs in that thread:
+on a shared machine the wall clock also counts the moments the core was
+given to someone else; Redis's own work is in its server, not counted).
+Targets, on the wall time: list <= 20 ms, detail <= 5 ms.
 """
 
 from __future__ import annotations
@@ -72,17 +74,21 @@ def fill(app: Flask) -> str:
     return middle
 
 
-def median_ms(fetch: t.Callable[[], t.Any], repeats: int) -> float:
+def median_ms(fetch: t.Callable[[], t.Any], repeats: int) -> tuple[float, float]:
+    """Median wall and thread-CPU milliseconds of one fetch."""
     fetch()  # warm
-    times = []
+    walls = []
+    cpus = []
     for _ in range(repeats):
         started = time.perf_counter()
+        cpu = time.thread_time()
         fetch()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+        cpus.append(time.thread_time() - cpu)
+        walls.append(time.perf_counter() - started)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
 
-def measure(store: str, repeats: int) -> dict[str, float]:
+def measure(store: str, repeats: int) -> dict[str, t.Any]:
     app = build_app(store)
     record_id = fill(app)
     history = app.extensions["inspect"].history
@@ -125,17 +131,21 @@ def main() -> int:
             print(f"{RECORDS} records stored; median of {repeats} fetches\n")
             for name, setting in stores.items():
                 figures = measure(setting, repeats)
-                print(
-                    f"  {name:<7} list API {figures['list']:6.1f} ms   detail API"
-                    f" {figures['detail']:5.2f} ms   detail page {figures['page']:5.2f} ms"
-                    f"   (backend in use: {figures['backend']})"
+                (listed, listed_cpu), (detail, detail_cpu), (page, page_cpu) = (
+                    figures["list"],
+                    figures["detail"],
+                    figures["page"],
                 )
-                if figures["list"] > LIST_TARGET_MS:
-                    failures.append(f"{name}: list {figures['list']:.1f} ms > {LIST_TARGET_MS}")
-                if figures["detail"] > DETAIL_TARGET_MS:
-                    failures.append(
-                        f"{name}: detail {figures['detail']:.2f} ms > {DETAIL_TARGET_MS}"
-                    )
+                print(
+                    f"  {name:<7} list API {listed:6.1f} ms ({listed_cpu:5.1f})"
+                    f"   detail API {detail:5.2f} ms ({detail_cpu:4.2f})"
+                    f"   detail page {page:5.2f} ms ({page_cpu:4.2f})"
+                    f"   [backend in use: {figures['backend']}]"
+                )
+                if listed > LIST_TARGET_MS:
+                    failures.append(f"{name}: list {listed:.1f} ms > {LIST_TARGET_MS}")
+                if detail > DETAIL_TARGET_MS:
+                    failures.append(f"{name}: detail {detail:.2f} ms > {DETAIL_TARGET_MS}")
         finally:
             if server is not None:
                 server.kill()
