@@ -143,4 +143,5 @@ def _after_fork_in_child() -> None:
         history._forget_ids_after_fork()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -55,4 +55,5 @@ def _renew_after_fork() -> None:
     _current = _new_identity()
 
 
-os.register_at_fork(after_in_child=_renew_after_fork)
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_renew_after_fork)

@@ -73,4 +73,5 @@ class Writer:
 
 
 writer = Writer()
-os.register_at_fork(after_in_child=writer._after_fork_in_child)
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=writer._after_fork_in_child)
