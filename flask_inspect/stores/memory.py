@@ -2,13 +2,15 @@
 
 Holds what the other backends would write (each record's drawn JSON, never
 the raw request), so it is bounded the same way; it is gone with the
-process.
+process. The detail, read only when a record's page is opened, is kept
+compressed: it is most of a record's size (headers, traceback).
 """
 
 from __future__ import annotations
 
 import threading
 import typing as t
+import zlib
 from collections import deque
 
 from .records import StoredRecord
@@ -34,7 +36,8 @@ class MemoryBackend:
                 row.id,
                 row.schema,
                 row.summary,
-                row.detail,
+                None,
+                _unpacker(zlib.compress(row.detail.encode("utf-8"), 1)),
                 marks=(row.started, row.boot, row.boot_started),
             )
             for row in rows
@@ -98,3 +101,10 @@ class MemoryBackend:
 
     def close(self) -> None:
         return None
+
+
+def _unpacker(packed: bytes) -> t.Callable[[], str | None]:
+    def unpack() -> str | None:
+        return zlib.decompress(packed).decode("utf-8")
+
+    return unpack
