@@ -112,9 +112,8 @@ def requests_api() -> Response:
     }
     if not any(request.args.get(name) for name in FILTERS):
         # The poll's usual question: every record as stored, not parsed again.
-        parts = [view.summary_json(app, flag) for view, flag in zip(views, restarted, strict=True)][
-            :limit
-        ]
+        chosen = list(zip(views, restarted, strict=True))[:limit]
+        parts = [view.summary_json(app, flag) for view, flag in chosen]
         return current_app.response_class(listing_json(parts, extra), mimetype="application/json")
     records = [
         {**view.summary(app), "after_restart": flag}
