@@ -5,6 +5,9 @@ hashed into the names):
 
 - ``<prefix>:ids``: a list of record ids, newest first, trimmed to the
   history size;
+- ``<prefix>:summaries``: beside it, in the same order, each record's list
+  entry (its summary and the facts restarts are marked by), so the list is
+  one ``LRANGE``;
 - ``<prefix>:r:<id>``: a hash per record (``summary``, ``detail``,
   ``schema``), deleted when trimmed and expiring after :data:`RECORD_TTL_S`
   anyway;
@@ -55,6 +58,7 @@ class RedisBackend:
         digest = hashlib.sha256(app_key.encode("utf-8", "replace")).hexdigest()[:16]
         self._prefix = f"flask-inspect:{digest}"
         self._ids = f"{self._prefix}:ids"
+        self._summaries = f"{self._prefix}:summaries"
         self._workers = f"{self._prefix}:workers"
         try:
             self._client = redis.Redis.from_url(
@@ -94,10 +98,13 @@ class RedisBackend:
                 )
                 pipe.expire(key, RECORD_TTL_S)
                 pipe.lpush(self._ids, row.id)
+                pipe.lpush(self._summaries, _entry(row))
             pipe.lrange(self._ids, limit, -1)
             pipe.ltrim(self._ids, 0, limit - 1)
+            pipe.ltrim(self._summaries, 0, limit - 1)
             pipe.expire(self._ids, RECORD_TTL_S)
-            trimmed = pipe.execute()[-3]
+            pipe.expire(self._summaries, RECORD_TTL_S)
+            trimmed = pipe.execute()[-5]
             if trimmed:
                 self._client.delete(*[self._key(record_id) for record_id in trimmed])
 
@@ -137,13 +144,33 @@ class RedisBackend:
 
         return fetch
 
+    def _listed(self, start: int, stop: int) -> list[StoredRecord]:
+        """Records ``start`` to ``stop`` (newest first), from the summaries list alone."""
+        entries = _texts(self._call(lambda: self._client.lrange(self._summaries, start, stop)))
+        records = []
+        for entry in entries:
+            record = self._from_entry(entry)
+            if record is not None:
+                records.append(record)
+        return records
+
+    def _from_entry(self, entry: str) -> StoredRecord | None:
+        parts = entry.split(_SEPARATOR, 5)
+        if len(parts) != 6:
+            return None
+        record_id, schema, started, boot, boot_started, summary = parts
+        try:
+            marks = (float(started), boot, float(boot_started))
+            version = int(schema)
+        except ValueError:
+            return None
+        fetch = self._detail_fetcher(record_id)
+        return StoredRecord.load(record_id, version, summary, None, fetch, marks)
+
     def newest(self, limit: int) -> list[StoredRecord]:
         if limit <= 0:
             return []
-        result: list[StoredRecord] = self._call(
-            lambda: self._load(_texts(self._client.lrange(self._ids, 0, limit - 1)), False)
-        )
-        return result
+        return self._listed(0, limit - 1)
 
     def get(self, record_id: str) -> StoredRecord | None:
         found: list[StoredRecord] = self._call(lambda: self._load([record_id], True))
@@ -159,11 +186,7 @@ class RedisBackend:
             return None
         if index == 0:
             return []
-        start = max(0, index - limit)
-        result: list[StoredRecord] = self._call(
-            lambda: self._load(_texts(self._client.lrange(self._ids, start, index - 1)), False)
-        )
-        return result
+        return self._listed(max(0, index - limit), index - 1)
 
     def neighbours(self, record_id: str) -> tuple[str | None, str | None] | None:
         index = self._index(record_id)
@@ -181,7 +204,7 @@ class RedisBackend:
         def clear() -> None:
             ids = _texts(self._client.lrange(self._ids, 0, -1))
             keys = [self._key(record_id) for record_id in ids]
-            self._client.delete(self._ids, *keys)
+            self._client.delete(self._ids, self._summaries, *keys)
 
         self._call(clear)
 
@@ -241,3 +264,14 @@ def _marks(text: str | None) -> tuple[float, str, float]:
         return float(started), str(boot), float(boot_started)
     except (TypeError, ValueError):
         return 0.0, "", 0.0
+
+
+_SEPARATOR = "\x1f"
+"""Between an entry's fields (the unit separator: never in an id or a number)."""
+
+
+def _entry(row: Row) -> str:
+    """A record's entry in the summaries list: its facts, then its summary's JSON."""
+    return _SEPARATOR.join(
+        (row.id, str(row.schema), repr(row.started), row.boot, repr(row.boot_started), row.summary)
+    )
