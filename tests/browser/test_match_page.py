@@ -25,7 +25,7 @@ def _open_match(page: Page, live_server_factory: t.Callable[..., LiveServer]) ->
 
 
 def test_typing_a_failing_url_highlights_the_segment_and_offers_a_suggestion(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_match(page, live_server_factory)
     page.fill("#match-path", "/page/abc")
@@ -59,7 +59,7 @@ def test_typing_a_failing_url_highlights_the_segment_and_offers_a_suggestion(
 
 
 def test_validation_error_shows_the_rule_werkzeug_never_tried(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     _open_match(page, live_server_factory)
     page.fill("#match-path", "/calendar/2026-02-30")
@@ -76,7 +76,7 @@ def test_validation_error_shows_the_rule_werkzeug_never_tried(
 
 
 def test_show_early_rules_toggle_reveals_the_rest_and_keeps_it_in_the_address(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     base = _open_match(page, live_server_factory)
     page.goto(base + "/_inspect/match?path=/user/abc/edit")
@@ -92,7 +92,7 @@ def test_show_early_rules_toggle_reveals_the_rest_and_keeps_it_in_the_address(
 
 
 def test_routes_page_match_link_opens_the_explanation_of_that_rule(
-    page: Page, live_server_factory: t.Callable[..., LiveServer]
+    live_server_factory: t.Callable[..., LiveServer], page: Page
 ) -> None:
     base = _open_match(page, live_server_factory)
     page.goto(base + "/_inspect/routes")
