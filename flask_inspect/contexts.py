@@ -224,10 +224,10 @@ class ContextRegistry:
         ``id()`` of its WSGI environ (alive as long as its record), so a
         request box, also one copied into a background thread, links to its
         record. Asked once per snapshot."""
-        self.record_threads: t.Callable[[], t.Mapping[str, threading.Thread]] | None = None
-        """Set by the extension: the thread that served each recorded request,
-        by record id, so a request box on another thread is told apart as a
-        copy. Asked once per snapshot."""
+        self.record_thread: t.Callable[[str], tuple[str, int | None] | None] | None = None
+        """Set by the extension: the name and ident of the thread that served a
+        recorded request, by record id, so a request box on another thread is
+        told apart as a copy. Asked for each request box drawn."""
         # Guards adding keys and the snapshot's walk over tasks; a thread
         # only ever changes its own stack, so pushes and pops need no lock.
         self._lock = threading.Lock()
@@ -410,7 +410,7 @@ class ContextRegistry:
         captured_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         serving = _current_thread()
         record_ids = self.record_ids() if self.record_ids is not None else {}
-        record_threads = self.record_threads() if self.record_threads is not None else {}
+        record_thread = self.record_thread
         with self._lock:
             tasks = list(self._tasks.items())
         tasks_by_thread: dict[int, list[TaskState]] = {}
@@ -430,8 +430,8 @@ class ContextRegistry:
                 # the request context pushed in the same instant.
                 entries = sorted(entries + served_here, key=_pushed_at)
             contexts = describe_entries(entries, now, self._merged, record_ids)
-            if record_threads:
-                _mark_own_requests(contexts, thread, record_threads)
+            if record_thread is not None:
+                _mark_own_requests(contexts, thread, record_thread)
             threads.append(
                 ThreadState(
                     ident=thread.ident,
@@ -453,16 +453,16 @@ class ContextRegistry:
 def _mark_own_requests(
     contexts: list[ContextInfo],
     thread: threading.Thread,
-    record_threads: t.Mapping[str, threading.Thread],
+    record_thread: t.Callable[[str], tuple[str, int | None] | None],
 ) -> None:
     """Tell a request served on ``thread`` from one carried over from another."""
     for info in contexts:
         if info.kind != REQUEST or info.request_id is None:
             continue
-        served_on = record_threads.get(info.request_id)
+        served_on = record_thread(info.request_id)
         if served_on is not None:
-            info.served_on = served_on.name
-            info.own_request = served_on is thread
+            info.served_on = served_on[0]
+            info.own_request = served_on == (thread.name, thread.ident)
 
 
 def _getter(var: ContextVar[t.Any] | None) -> t.Callable[[], t.Any]:

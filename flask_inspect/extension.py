@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import typing as t
+import weakref
 from dataclasses import dataclass
 
 from . import settings
@@ -19,9 +20,8 @@ from .startup_notice import print_panel_url_at_startup
 if t.TYPE_CHECKING:
     from flask import Flask
 
-    from .record import RequestRecord
     from .recorder import Recorder
-    from .store import RequestHistory
+    from .stores.history import StoredHistory
 
 EXTENSION_KEY = "inspect"
 
@@ -37,7 +37,7 @@ class InspectState:
     blueprint_name: str | None = None
     contexts: ContextRegistry | None = None
     """Live contexts per thread/task; ``None`` while INSPECT_ENABLED is False."""
-    history: RequestHistory[RequestRecord] | None = None
+    history: StoredHistory | None = None
     """Recorded requests, newest first; ``None`` while INSPECT_ENABLED is False."""
     recorder: Recorder | None = None
 
@@ -68,7 +68,7 @@ class Inspect:
         state.recorder = install_recorder(app, state, state.url_prefix)
         state.history = state.recorder.history
         state.contexts.record_ids = state.recorder.record_ids_by_environ
-        state.contexts.record_threads = state.recorder.record_threads_by_id
+        state.contexts.record_thread = _thread_lookup(app, state.recorder)
 
         from .cli import inspect_group
         from .web.blueprint import create_blueprint
@@ -113,3 +113,16 @@ def _warn_about_risky_settings(app: Flask) -> None:
             "flask-inspect: INSPECT_ALLOWED_SERVER_NAMES contains '*'; the panel answers under "
             "any name, including a tunnel's or a rebound DNS name's."
         )
+
+
+def _thread_lookup(
+    app: Flask, recorder: Recorder
+) -> t.Callable[[str], tuple[str, int | None] | None]:
+    """``record id -> (thread name, ident)`` for the contexts view; holds ``app`` weakly."""
+    app_ref = weakref.ref(app)
+
+    def thread_of(record_id: str) -> tuple[str, int | None] | None:
+        inspected = app_ref()
+        return None if inspected is None else recorder.record_thread(inspected, record_id)
+
+    return thread_of

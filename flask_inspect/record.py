@@ -26,6 +26,19 @@ from . import exchange
 from . import redact
 from .routes import describe_view
 
+MAX_URL_TEXT = 1000
+"""Characters kept of the path, and of the query string."""
+MAX_HEADER_VALUE = 256
+"""Characters kept of each request header's value."""
+MAX_HEADERS = 32
+"""Request headers kept; a note says how many more there were.
+
+With these, a record's own text is at most about 11,000 characters
+(:data:`MAX_HEADERS` x (:data:`MAX_HEADER_VALUE` + a name), the path and the
+query string twice: in the summary and the detail) whatever the client sends;
+once written, that drawn JSON is all that is kept of a request.
+"""
+
 if t.TYPE_CHECKING:
     from threading import Thread
 
@@ -241,9 +254,13 @@ class RequestRecord:
         endpoint = self.endpoint
         data = {
             "id": self.id,
-            "method": self.method,
-            "path": redact.redact_path(app, _wsgi_text(self.path), self.view_args),
-            "query_string": redact.redact_query(app, _wsgi_text(self.query_string)),
+            "method": _cut(self.method, MAX_HEADER_VALUE),
+            "path": _cut(
+                redact.redact_path(app, _wsgi_text(self.path), self.view_args), MAX_URL_TEXT
+            ),
+            "query_string": _cut(
+                redact.redact_query(app, _wsgi_text(self.query_string)), MAX_URL_TEXT
+            ),
             "status": self.status_code,
             "duration_ms": None if self.end is None else _ms(self.end - self.started),
             "started_at": _iso8601(self.started_at),
@@ -284,7 +301,8 @@ class RequestRecord:
         if data["routing_error"] is not None:
             data["routing_error"] = dict(data["routing_error"], explanation=self._explain(app))
         data["headers"] = [
-            [name, value] for name, value in redact.redact_pairs(app, self._header_pairs())
+            [_cut(name, MAX_HEADER_VALUE), value]
+            for name, value in redact.redact_pairs(app, self._header_pairs())
         ]
         data["g"] = None if self.g is None else redact.describe_mapping(app, self.g)
         self._draw_exchange(app, data)
@@ -323,15 +341,22 @@ class RequestRecord:
         return f"{url}?{quote(query, safe=_QUERY_SAFE)}" if query else url
 
     def _header_pairs(self) -> list[tuple[str, str]]:
-        """``HTTP_USER_AGENT`` -> ``User-Agent``, as the client sent them."""
+        """``HTTP_USER_AGENT`` -> ``User-Agent``, as the client sent them (bounded)."""
         pairs = []
         for key, value in list(self.environ.items()):
             if not isinstance(value, str):
                 continue
             if key.startswith("HTTP_"):
-                pairs.append((key[5:].replace("_", "-").title(), _wsgi_text(value)))
+                name = key[5:].replace("_", "-").title()
             elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-                pairs.append((key.replace("_", "-").title(), _wsgi_text(value)))
+                name = key.replace("_", "-").title()
+            else:
+                continue
+            # The name is cut after redaction (by name), in ``detail``.
+            pairs.append((name, _cut(_wsgi_text(value), MAX_HEADER_VALUE)))
+        if len(pairs) > MAX_HEADERS:
+            more = len(pairs) - MAX_HEADERS + 1
+            pairs = [*pairs[: MAX_HEADERS - 1], ("…", f"{more} more headers not kept")]
         return pairs
 
     def _routing_error(self, app: Flask) -> dict[str, t.Any] | None:
@@ -417,6 +442,13 @@ def _describe_stack(stack: traceback.StackSummary) -> list[dict[str, t.Any]]:
             {"file": frame.filename, "line": frame.lineno, "function": frame.name, "code": code}
         )
     return frames
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` of at most ``limit`` characters; a cut one ends in an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
 
 
 def _wsgi_text(text: str) -> str:

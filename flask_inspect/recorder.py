@@ -52,11 +52,9 @@ from .record import RequestRecord
 from .record import RoutingFailure
 from .redact import keep
 from .redact import plain_text
-from .store import RequestHistory
+from .stores.history import StoredHistory
 
 if t.TYPE_CHECKING:
-    from threading import Thread
-
     from _typeshed.wsgi import StartResponse
     from _typeshed.wsgi import WSGIApplication
     from _typeshed.wsgi import WSGIEnvironment
@@ -89,9 +87,7 @@ class Recorder:
     disconnects them when the app, their sender, is garbage collected).
     """
 
-    def __init__(
-        self, state: HasContexts, history: RequestHistory[RequestRecord], prefix: str
-    ) -> None:
+    def __init__(self, state: HasContexts, history: StoredHistory, prefix: str) -> None:
         self.state = state
         self.history = history
         self.prefix = prefix
@@ -145,12 +141,28 @@ class Recorder:
         LOG_CAPTURE.remove_source(self.current)
 
     def record_ids_by_environ(self) -> dict[int, str]:
-        """Each kept record's id, by ``id()`` of its WSGI environ (which it keeps alive)."""
-        return {id(record.environ): record.id for record in self.history.newest_first()}
+        """Each unwritten record's id, by ``id()`` of its WSGI environ (which it keeps alive).
 
-    def record_threads_by_id(self) -> dict[str, Thread]:
-        """The thread that served each kept record, by record id."""
-        return {record.id: record.thread for record in self.history.newest_first()}
+        Only records not written yet keep their environ, and those are the
+        ones whose contexts can still be pushed.
+        """
+        return {id(record.environ): record.id for record in self.history.live_records()}
+
+    def record_thread(self, app: Flask, record_id: str) -> tuple[str, int | None] | None:
+        """The name and ident of the thread that served a kept record, if it is kept.
+
+        A record still in this process has its thread; a written one says it
+        in its summary.
+        """
+        for record in self.history.live_records():
+            if record.id == record_id:
+                return record.thread.name, record.thread.ident
+        view = self.history.get(record_id)
+        if view is None:
+            return None
+        thread = view.summary(app).get("thread") or {}
+        ident = thread.get("ident")
+        return str(thread.get("name")), ident if isinstance(ident, int) else None
 
     # -- the record's life, called by the middleware ---------------------------
 
@@ -218,6 +230,8 @@ class Recorder:
             record.closed = True
             if record.static and (record.status_code or 500) < 400:
                 self.history.discard(record.id)
+            else:
+                self.history.finished(record)
         except Exception:
             self._report_failure()
 
@@ -635,7 +649,7 @@ _END: t.Any = object()
 
 def install_recorder(app: Flask, state: HasContexts, prefix: str) -> Recorder:
     """Connect the receivers and wrap ``app.wsgi_app``."""
-    history: RequestHistory[RequestRecord] = RequestHistory()
+    history = StoredHistory(app)
     recorder = Recorder(state, history, prefix)
     recorder.listen(app)
     app.wsgi_app = RecordingMiddleware(app.wsgi_app, app, recorder, prefix)  # type: ignore[method-assign]

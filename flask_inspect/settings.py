@@ -21,6 +21,7 @@ BADGE = "INSPECT_BADGE"
 EXPLAIN_ERRORS = "INSPECT_EXPLAIN_ERRORS"
 REDACT = "INSPECT_REDACT"
 ALLOWED_SERVER_NAMES = "INSPECT_ALLOWED_SERVER_NAMES"
+STORE = "INSPECT_STORE"
 
 # Names whose values are shown as "[redacted]", matched case-insensitively
 # anywhere in a name read as words joined by ``_`` (``X-Api-Key``, ``apiKey``
@@ -68,6 +69,7 @@ DEFAULTS: dict[str, t.Any] = {
     EXPLAIN_ERRORS: True,
     REDACT: DEFAULT_REDACT,
     ALLOWED_SERVER_NAMES: ("localhost", "127.0.0.1", "::1"),
+    STORE: None,
 }
 
 

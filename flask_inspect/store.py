@@ -23,7 +23,10 @@ import os
 import random
 import threading
 import typing as t
+import weakref
 from collections import deque
+
+from .stores import process
 
 
 class HasId(t.Protocol):
@@ -50,12 +53,15 @@ class RequestHistory(t.Generic[Record]):
         # Seeded from the OS once; a system call per request would cost more
         # than the rest of the id, and these ids guard nothing secret.
         self._random = random.Random(os.urandom(16))  # noqa: S311 - not a secret
+        _histories.add(self)
 
     def new_id(self) -> str:
-        """A fresh id: a counter (unique, sortable) and a random part.
+        """A fresh id: a counter (unique, sortable), a random part, the process's part.
 
         The random part keeps ids from being guessed from one another, so a
         link to one record does not lead to all the others by arithmetic.
+        The process's part (its boot id) keeps ids unique across the worker
+        processes and restarts that share one stored history.
         """
         try:
             return self._ids.pop()
@@ -70,7 +76,8 @@ class RequestHistory(t.Generic[Record]):
         their order of use may interleave).
         """
         bits = self._random.getrandbits
-        batch = [f"{next(self._counter):x}-{bits(24):06x}" for _ in range(ID_BATCH)]
+        boot = process.current().boot
+        batch = [f"{next(self._counter):x}-{bits(24):06x}-{boot}" for _ in range(ID_BATCH)]
         batch.reverse()  # popped from the end: smallest counter first
         first = batch.pop()
         self._ids.extend(batch)
@@ -150,3 +157,20 @@ class RequestHistory(t.Generic[Record]):
 
     def __len__(self) -> int:
         return len(self._records)
+
+    def _forget_ids_after_fork(self) -> None:
+        """In a forked child: ids made before the fork are the parent's too."""
+        self._ids = []
+        self._random = random.Random(os.urandom(16))  # noqa: S311 - not a secret
+
+
+_histories: weakref.WeakSet[RequestHistory[t.Any]] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for history in list(_histories):
+        history._forget_ids_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)

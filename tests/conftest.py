@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import typing as t
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -11,6 +13,20 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 
 from flask_inspect import Inspect
+from tests.store_helpers import NO_REDIS_REASON
+from tests.store_helpers import REDIS_SERVER
+from tests.store_helpers import RedisServer
+
+
+@pytest.fixture(autouse=True)
+def private_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's apps keep their history in a folder of the test's own.
+
+    The default store is an SQLite file in the temporary directory, shared
+    by every process of the user and kept across runs: without this, one
+    test would see the records of another (most test apps share a name).
+    """
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 def make_app(**config: t.Any) -> Flask:
@@ -63,3 +79,15 @@ def live_server_factory() -> t.Iterator[t.Callable[[Flask], LiveServer]]:
     yield start
     for server in started:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> t.Iterator[RedisServer]:
+    """A real redis-server on a free loopback port (skipped, saying why, without one)."""
+    if REDIS_SERVER is None:
+        pytest.skip(NO_REDIS_REASON)
+    server = RedisServer(tmp_path)
+    try:
+        yield server
+    finally:
+        server.kill()

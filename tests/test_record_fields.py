@@ -27,6 +27,7 @@ from flask import stream_with_context
 
 from flask_inspect import capture
 from flask_inspect.extension import get_state
+from flask_inspect.record import RequestRecord
 from flask_inspect.recorder import REQUEST_ID_HEADER
 from tests.conftest import make_app
 
@@ -296,6 +297,7 @@ from flask import Flask
 from flask.logging import default_handler
 from flask_inspect import Inspect
 from flask_inspect.extension import get_state
+from flask_inspect.record import RequestRecord
 
 app = Flask("plain")
 app.config.update(DEBUG=True)
@@ -416,13 +418,12 @@ def test_record_of_a_plain_request_makes_no_dictionary_for_the_new_fields() -> N
     def plain() -> str:
         return "plain"
 
+    handed = _handed_records(app)
     client = app.test_client()
     client.set_cookie("x", "1")
     response = client.get("/plain?a=1")
-    history = get_state(app).history
-    assert history is not None
-    record = history.get(response.headers[REQUEST_ID_HEADER])
-    assert record is not None
+    (record,) = handed
+    assert record.id == response.headers[REQUEST_ID_HEADER]
     assert vars(record) == {}
     assert record.response_headers is not None
     detail = record.detail(app)
@@ -484,11 +485,10 @@ def test_long_texts_are_cut_when_kept_not_held_whole() -> None:
         request.get_json()
         return render_template_string("{{ body|length }}", body=document)
 
+    handed = _handed_records(app)
     response = app.test_client().post("/doc", json={"text": document, "n": 1})
-    history = get_state(app).history
-    assert history is not None
-    record = history.get(response.headers[REQUEST_ID_HEADER])
-    assert record is not None
+    (record,) = handed
+    assert record.id == response.headers[REQUEST_ID_HEADER]
     assert record.body is not None
     kept_text = record.body[1]["text"]
     assert len(kept_text) == capture.MAX_KEPT_TEXT
@@ -498,3 +498,21 @@ def test_long_texts_are_cut_when_kept_not_held_whole() -> None:
     detail = record.detail(app)
     assert detail["body"]["value"]["text"] == kept_text
     assert detail["body"]["value"]["n"] == 1
+
+
+def _handed_records(app: Flask) -> list[RequestRecord]:
+    """The raw records, as the recorder hands them to the history when they end.
+
+    What the history keeps afterwards is their drawn JSON, not the records.
+    """
+    history = get_state(app).history
+    assert history is not None
+    handed: list[RequestRecord] = []
+    hand_over = history.finished
+
+    def keep_and_hand_over(record: RequestRecord) -> None:
+        handed.append(record)
+        hand_over(record)
+
+    history.finished = keep_and_hand_over  # type: ignore[method-assign]
+    return handed

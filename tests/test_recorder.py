@@ -32,6 +32,7 @@ from werkzeug.routing import BaseConverter
 
 from example_app.converters import DateConverter
 from flask_inspect.extension import get_state
+from flask_inspect.record import RequestRecord
 from flask_inspect.recorder import REQUEST_ID_HEADER
 from flask_inspect.recorder import RecordingMiddleware
 from tests.conftest import LiveServer
@@ -62,7 +63,10 @@ RECORD_KEYS = {
     "templates",
     "flashes",
     "events",
+    "process",
 }
+"""The public keys of a record, plus ``process`` (pid, boot id, host, start: which
+worker served it, and where the app restarted)."""
 
 TEMPLATES = {
     "item.html": "<!doctype html><html><body><h1>Item {{ item_id }}</h1>"
@@ -145,7 +149,7 @@ def only_record(app: Flask) -> dict[str, t.Any]:
     history = get_state(app).history
     assert history is not None
     records = history.newest_first()
-    assert len(records) == 1, [r.path for r in records]
+    assert len(records) == 1, [r.summary(app)["path"] for r in records]
     return records[0].detail(app)
 
 
@@ -192,7 +196,7 @@ def test_record_of_a_matched_request_has_every_field() -> None:
     assert record["flashes"] == [{"category": "info", "message": "Looked at 7"}]
 
 
-def test_a_plain_request_fills_only_the_records_slots() -> None:
+def test_a_plain_request_fills_only_the_records_slots(monkeypatch: pytest.MonkeyPatch) -> None:
     """What every request writes fits the record's slots: no ``__dict__`` per request.
 
     The rarer facts (view arguments, templates, flashes, ``g``, exceptions)
@@ -204,11 +208,21 @@ def test_a_plain_request_fills_only_the_records_slots() -> None:
     def plain() -> str:
         return "plain"
 
-    response = app.test_client().get("/plain")
     history = get_state(app).history
     assert history is not None
-    record = history.get(response.headers[REQUEST_ID_HEADER])
-    assert record is not None
+    # The raw record, as the recorder hands it to the history at its end
+    # (what is written afterwards is its JSON, not the record).
+    handed: list[RequestRecord] = []
+    hand_over = history.finished
+
+    def keep_and_hand_over(record: RequestRecord) -> None:
+        handed.append(record)
+        hand_over(record)
+
+    monkeypatch.setattr(history, "finished", keep_and_hand_over)
+    response = app.test_client().get("/plain")
+    (record,) = handed
+    assert record.id == response.headers[REQUEST_ID_HEADER]
     assert record.closed
     assert record.status == "200 OK"
     assert vars(record) == {}
@@ -441,7 +455,7 @@ def test_static_files_served_fine_are_not_kept_but_missing_ones_are(tmp_path: t.
     assert record["endpoint"] == "static"
     history = get_state(app).history
     assert history is not None
-    assert [r.path for r in history.newest_first()] == ["/static/missing.css"]
+    assert [r.summary(app)["path"] for r in history.newest_first()] == ["/static/missing.css"]
 
 
 def _connected_signals(app: Flask) -> list[str]:
@@ -560,7 +574,10 @@ def test_threaded_server_records_each_request_on_its_own_thread(
     history = get_state(app).history
     assert history is not None
     deadline = time.monotonic() + 5
-    while any(not r.closed for r in history.newest_first()) and time.monotonic() < deadline:
+    while (
+        any(not r.summary(app)["finished"] for r in history.newest_first())
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.01)
     records = {path_id: history.get(path_id) for _, path_id in results}
     assert len(records) == len(paths)
@@ -572,7 +589,7 @@ def test_threaded_server_records_each_request_on_its_own_thread(
         assert data["status"] == 200
         assert data["thread"]["name"] != threading.current_thread().name
     slow_threads = {
-        records[record_id].thread_ident  # type: ignore[union-attr]
+        records[record_id].detail(app)["thread"]["ident"]  # type: ignore[union-attr]
         for path, record_id in results
         if path == "/slow"
     }

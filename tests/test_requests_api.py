@@ -45,7 +45,7 @@ def test_list_serves_every_record_newest_first_in_the_public_shape() -> None:
     records = payload["requests"]
     assert [record["id"] for record in records] == list(reversed(list(ids.values())))
     for record in records:
-        assert set(record) == RECORD_KEYS
+        assert set(record) == RECORD_KEYS | {"after_restart"}
     by_id = {record["id"]: record for record in records}
     assert by_id[ids["item"]]["view_args"] == {"item_id": {"repr": "4", "type": "int"}}
     assert by_id[ids["missing"]]["routing_error"]["verdict"] == "not_found"

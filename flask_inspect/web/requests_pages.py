@@ -17,6 +17,7 @@ from __future__ import annotations
 import typing as t
 
 from flask import Blueprint
+from flask import current_app
 from flask import render_template
 from flask import request
 
@@ -24,6 +25,8 @@ from .. import settings
 from ..curl import curl_command
 from ..extension import get_state
 from ..routes import ViewInfo
+from ..stores.history import listing_json
+from ..stores.history import restart_flags
 from ..timeline import IN_ORDER
 from ..timeline import TO_SCALE
 from ..timeline import build_timeline
@@ -38,14 +41,17 @@ if t.TYPE_CHECKING:
     from flask import Flask
     from flask import Response
 
-    from ..record import RequestRecord
-    from ..store import RequestHistory
+    from ..stores.history import StoredHistory
 
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "pending")
 NO_ENDPOINT = "-"
 """The endpoint filter's value for requests no rule matched."""
 PENDING_ASKED_MAX = 100
 """How many in-flight ids one poll may ask about (the page sends its newest)."""
+
+
+FILTERS = ("status", "method", "endpoint", "q")
+"""The list's filters; without any, its records are served as stored."""
 
 
 class BadFilter(ValueError):
@@ -66,6 +72,7 @@ def requests_page() -> str:
         active="requests",
         clear_token=clear_token(app),
         cleared=request.args.get("cleared") == "1",
+        store=_history(app).describe(),
         history_size=settings.history_size(app),
         status_classes=STATUS_CLASSES,
         no_endpoint=NO_ENDPOINT,
@@ -124,15 +131,25 @@ def requests_api() -> Response:
         except BadFilter as error:
             return api_error(400, "bad_filter", str(error))
         return api_json(_changes(app, request.args.get("after", ""), pending, keep, limit))
-    records = [record.summary(app) for record in _history(app).newest_first()]
+    history = _history(app)
+    views = history.newest_first()
+    restarted = restart_flags(views)
+    extra = {
+        "total": len(views),
+        "history_size": settings.history_size(app),
+        "store": history.describe(),
+    }
+    if not any(request.args.get(name) for name in FILTERS):
+        # The poll's usual question: every record as stored, not parsed again.
+        chosen = list(zip(views, restarted, strict=True))[:limit]
+        parts = [view.summary_json(app, flag) for view, flag in chosen]
+        return current_app.response_class(listing_json(parts, extra), mimetype="application/json")
+    records = [
+        {**view.summary(app), "after_restart": flag}
+        for view, flag in zip(views, restarted, strict=True)
+    ]
     selected = [data for data in records if keep(data)][:limit]
-    return api_json(
-        {
-            "requests": selected,
-            "total": len(records),
-            "history_size": settings.history_size(app),
-        }
-    )
+    return api_json({"requests": selected, **extra})
 
 
 def _changes(
@@ -150,8 +167,16 @@ def _changes(
     the asked records still kept, ``gone`` the asked ids that are not.
     """
     history = _history(app)
-    reset = not after or history.get(after) is None
-    newer = [record.summary(app) for record in history.newer_than(after)]
+    seen = history.get(after) if after else None
+    reset = seen is None
+    views = history.newer_than(after)
+    # The restart marks, each against the record listed below it (the last
+    # one against the record the page already has).
+    restarted = restart_flags([*views, seen] if seen is not None else views)
+    newer = [
+        {**view.summary(app), "after_restart": flag}
+        for view, flag in zip(views, restarted, strict=False)
+    ]
     current: list[dict[str, t.Any]] = []
     gone: list[str] = []
     for record_id in pending:
@@ -166,6 +191,7 @@ def _changes(
         "pending": current,
         "gone": gone,
         "history_size": settings.history_size(app),
+        "store": history.describe(),
     }
 
 
@@ -253,7 +279,7 @@ def _app() -> Flask:
     return inspected_app()
 
 
-def _history(app: Flask) -> RequestHistory[RequestRecord]:
+def _history(app: Flask) -> StoredHistory:
     history = get_state(app).history
     if history is None:  # only while switched off, when these views are not registered
         raise LookupError("flask-inspect is not recording requests")

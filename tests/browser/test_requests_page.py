@@ -163,7 +163,7 @@ def test_a_404_record_shows_why_nothing_matched(
     page.goto(server.url + "/_inspect/requests")
     row = page.locator("#requests-table tbody tr", has_text="/calendar/2026-02-30")
     row.locator("td.path a").click()
-    page.wait_for_url(re.compile(r"/_inspect/requests/[0-9a-f]+-[0-9a-f]+$"))
+    page.wait_for_url(re.compile(r"/_inspect/requests/[0-9a-f]+-[0-9a-f]+-[0-9a-f]+$"))
     assert "NotFound" in page.locator("#matching h2").inner_text()
     summary = page.locator("#routing-summary").inner_text()
     assert "2026-02-30" in summary or "date" in summary

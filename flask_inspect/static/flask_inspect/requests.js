@@ -144,6 +144,8 @@ document.addEventListener("DOMContentLoaded", function () {
   function keep(record) {
     const known = rows.get(record.id);
     if (known) {
+      // A pending record's update says nothing of restarts: keep what was known.
+      record.after_restart = record.after_restart || known.record.after_restart;
       morph(known.node, row(record));
       known.record = record;
     } else {
@@ -155,6 +157,9 @@ document.addEventListener("DOMContentLoaded", function () {
     const known = rows.get(id);
     if (known) {
       known.node.remove();
+      if (known.marker) {
+        known.marker.remove();
+      }
       rows.delete(id);
     }
   }
@@ -184,20 +189,36 @@ document.addEventListener("DOMContentLoaded", function () {
     return null;
   }
 
+  // Between a record and the older one below it, the app restarted (a new process).
+  function restartMarker(record) {
+    const pid = record.process && record.process.pid ? " (now process " + record.process.pid + ")" : "";
+    return el("tr", { class: "restart-marker" }, [
+      el("td", { colspan: "9", text: "app restarted here" + pid }),
+    ]);
+  }
+
   // Put exactly the matching rows into the table, in order, moving no row
   // that is already in place (moving a node would drop its focus).
   function draw() {
     const held = anchor();
     let cursor = body.firstElementChild;
     let shown = 0;
+    function place(node) {
+      if (node === cursor) {
+        cursor = cursor.nextElementSibling;
+      } else {
+        body.insertBefore(node, cursor);
+      }
+    }
     order.forEach(function (id) {
-      const node = rows.get(id).node;
-      if (matches(rows.get(id).record)) {
+      const kept = rows.get(id);
+      const node = kept.node;
+      if (matches(kept.record)) {
         shown += 1;
-        if (node === cursor) {
-          cursor = cursor.nextElementSibling;
-        } else {
-          body.insertBefore(node, cursor);
+        place(node);
+        if (kept.record.after_restart) {
+          kept.marker = kept.marker || restartMarker(kept.record);
+          place(kept.marker);
         }
       } else if (node.parentNode) {
         if (node === cursor) {
