@@ -659,16 +659,23 @@ def install_recorder(app: Flask, state: HasContexts, prefix: str) -> Recorder:
 # -- raw facts, read on the request's thread ----------------------------------
 
 
+def _request_context() -> t.Any:
+    """The request's context on this thread or task, or ``None`` outside a request.
+
+    Flask 3.2 keeps the request on the app context and has no request variable.
+    """
+    if _request_context_var is not None:
+        return _request_context_var.get(None)
+    if _app_context_var is not None:
+        ctx = _app_context_var.get(None)
+        if ctx is not None and getattr(ctx, "has_request", False):
+            return ctx
+    return None
+
+
 def _note_routing(record: RequestRecord) -> None:
     """The rule and view arguments matched, or why nothing matched."""
-    if _request_context_var is not None:
-        ctx = _request_context_var.get(None)
-    elif _app_context_var is not None:  # Flask 3.2: the request is on the app context
-        ctx = _app_context_var.get(None)
-        if ctx is not None and not getattr(ctx, "has_request", False):
-            return
-    else:
-        return
+    ctx = _request_context()
     if ctx is None:
         return
     request = ctx.request
@@ -700,14 +707,7 @@ def _note_routing(record: RequestRecord) -> None:
 
 def _note_inputs(record: RequestRecord) -> None:
     """What the view parsed of the body, and the session's keys (see ``capture``)."""
-    if _request_context_var is not None:
-        ctx = _request_context_var.get(None)
-    elif _app_context_var is not None:  # Flask 3.2: the request is on the app context
-        ctx = _app_context_var.get(None)
-        if ctx is not None and not getattr(ctx, "has_request", False):
-            return
-    else:
-        return
+    ctx = _request_context()
     if ctx is None:
         return
     if record.environ.get("CONTENT_TYPE"):  # no body, nothing parsed: skip the look
