@@ -125,6 +125,7 @@ class RequestRecord:
         "environ",
         "id",
         "request_context",
+        "request_ref",
         "response_headers",
         "routing_failure",
         "rule",
@@ -192,6 +193,9 @@ class RequestRecord:
         self.rule: Rule | None = None
         self.routing_failure: RoutingFailure | None = None
         self.static = False
+        self.request_ref: weakref.ref[t.Any] | None = None
+        """The request object, weakly: alive after the request only while a
+        copied request context (``copy_current_request_context``) holds it."""
         self.response_headers: list[tuple[str, str]] | None = None
         """The headers handed to ``start_response`` (``None`` until then)."""
 

@@ -65,6 +65,9 @@ if t.TYPE_CHECKING:
 
 REQUEST_ID_HEADER = "X-Inspect-Request-Id"
 
+MAX_ENDED_REQUESTS = 256
+"""Ended requests remembered for their copied contexts (dead ones are dropped first)."""
+
 logger = logging.getLogger("flask_inspect")
 
 # Looked up by feature, not imported by name: Flask 3.2 drops the request variable
@@ -96,6 +99,10 @@ class Recorder:
             "flask_inspect_record", default=None
         )
         self._reported_failure = False
+        self._ended_requests: dict[int, tuple[str, weakref.ref[t.Any]]] = {}
+        """Ended records' ids by ``id()`` of their environ, with their request
+        held weakly: a request context copied into another thread keeps that
+        request (and its environ) alive after its record is written."""
         self.listening = False
         self.explain_routing_error: t.Callable[[Response], Response] | None = None
         """Set by the explained error pages; called for a finished 404 or 405."""
@@ -141,12 +148,24 @@ class Recorder:
         LOG_CAPTURE.remove_source(self.current)
 
     def record_ids_by_environ(self) -> dict[int, str]:
-        """Each unwritten record's id, by ``id()`` of its WSGI environ (which it keeps alive).
+        """Each record's id, by ``id()`` of its WSGI environ, for environs still in use.
 
-        Only records not written yet keep their environ, and those are the
-        ones whose contexts can still be pushed.
+        A record not written yet keeps its environ; an ended one counts only
+        while its request object is alive (a copied request context in a
+        background thread), which proves the environ is that request's and
+        not a newer object at a reused address.
         """
-        return {id(record.environ): record.id for record in self.history.live_records()}
+        ids = {}
+        ended = self._ended_requests
+        for key, (record_id, request_ref) in list(ended.items()):
+            request = request_ref()
+            if request is None or id(getattr(request, "environ", None)) != key:
+                ended.pop(key, None)
+            else:
+                ids[key] = record_id
+        for record in self.history.live_records():
+            ids[id(record.environ)] = record.id
+        return ids
 
     def record_thread(self, app: Flask, record_id: str) -> tuple[str, int | None] | None:
         """The name and ident of the thread that served a kept record, if it is kept.
@@ -228,12 +247,27 @@ class Recorder:
             record.end = now = perf_counter()
             record.timeline.append((event, now))
             record.closed = True
+            request_ref = record.request_ref
+            if request_ref is not None:
+                ended = self._ended_requests
+                if len(ended) >= MAX_ENDED_REQUESTS:
+                    self._forget_ended_requests()
+                ended[id(record.environ)] = (record.id, request_ref)
             if record.static and (record.status_code or 500) < 400:
                 self.history.discard(record.id)
             else:
                 self.history.finished(record)
         except Exception:
             self._report_failure()
+
+    def _forget_ended_requests(self) -> None:
+        """Drop the ended requests nothing holds any more (most of them)."""
+        ended = self._ended_requests
+        for key, (_, request_ref) in list(ended.items()):
+            if request_ref() is None:
+                ended.pop(key, None)
+        while len(ended) >= MAX_ENDED_REQUESTS:  # all alive: drop the oldest
+            ended.pop(next(iter(ended)), None)
 
     # -- receivers -------------------------------------------------------------
 
@@ -703,6 +737,10 @@ def _note_routing(record: RequestRecord) -> None:
             new_url=getattr(failure, "new_url", None),
             script_name=request.script_root,
         )
+    try:  # noqa: SIM105 - cheaper than contextlib.suppress on every request
+        record.request_ref = weakref.ref(request)
+    except TypeError:  # a request class with __slots__ and no __weakref__
+        pass
 
 
 def _note_inputs(record: RequestRecord) -> None:

@@ -95,7 +95,7 @@ def take(out: Path) -> list[Path]:
             page.wait_for_timeout(1200)  # one more update: ages past a second
             # Down to the end of the first row of lanes.
             bottom = page.evaluate(FIRST_ROW_BOTTOM)
-            height = min(int(bottom) + 8, 760)
+            height = min(int(bottom) + 8, 720)
             page.screenshot(
                 path=written[1], clip={"x": 0, "y": 0, "width": WIDTH, "height": height}
             )

@@ -16,6 +16,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from example_app import create_app
+from flask_inspect.extension import get_state
 from tests.conftest import LiveServer
 from tests.versions import MERGED_CONTEXTS
 
@@ -178,3 +179,27 @@ def test_cli_command_prints_the_app_context_the_flask_command_pushed() -> None:
     first, second = result.output.splitlines()
     assert re.fullmatch(r".+: app context of 'example_app\.app', held [\d.]+ ms, depth 1", first)
     assert second == "current_app is 'example_app.app'; there is no request in a CLI command."
+
+
+def test_a_copied_request_context_links_to_its_record_after_the_record_is_stored(
+    live_server_factory: t.Callable[..., LiveServer],
+) -> None:
+    """The request has ended and its record is written (its environ let go by
+    the record), yet the background thread's copy still links to it."""
+    server = start_example(live_server_factory)
+    status, _, headers = fetch(f"{server.url}/demo/background?{HOLD}")
+    assert status == 200
+    history = get_state(server.app).history
+    assert history is not None
+    assert history.flush(timeout=10)
+    assert headers["X-Inspect-Request-Id"] not in {r.id for r in history.live_records()}
+
+    def worker(data: dict[str, t.Any]) -> dict[str, t.Any] | None:
+        lanes = [lane for lane in others(data) if lane["name"] == "background-worker"]
+        return lanes[0] if lanes and lanes[0]["contexts"] else None
+
+    seen = poll(server, lambda data: worker(data) is not None)
+    assert seen is not None
+    lane = worker(seen)
+    assert lane is not None
+    assert lane["contexts"][1]["request_id"] == headers["X-Inspect-Request-Id"]

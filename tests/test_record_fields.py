@@ -300,7 +300,7 @@ from flask_inspect.extension import get_state
 from flask_inspect.record import RequestRecord
 
 app = Flask("plain")
-app.config.update(DEBUG=True)
+app.config.update(DEBUG=True, INSPECT_STORE="memory")
 Inspect(app)
 assert logging.getLogger().handlers == [], logging.getLogger().handlers
 
@@ -313,7 +313,7 @@ def index():
 response = app.test_client().get("/")
 assert default_handler in app.logger.handlers
 record = get_state(app).history.newest_first()[0]
-print(sorted(entry.message for entry in record.logs))
+print(sorted(entry["message"] for entry in record.detail(app)["logs"]["records"]))
 """
 
 

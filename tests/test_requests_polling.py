@@ -6,6 +6,7 @@ import typing as t
 
 from flask import Flask
 
+from flask_inspect.extension import get_state
 from flask_inspect.recorder import REQUEST_ID_HEADER
 from tests.test_recorder import recording_app
 
@@ -13,8 +14,13 @@ API = "/_inspect/api/requests"
 
 
 def serve(app: Flask, *paths: str) -> list[str]:
+    """Request ``paths``, then let the history's writer store (and trim) them."""
     client = app.test_client()
-    return [client.get(path).headers[REQUEST_ID_HEADER] for path in paths]
+    ids = [client.get(path).headers[REQUEST_ID_HEADER] for path in paths]
+    history = get_state(app).history
+    assert history is not None
+    assert history.flush(timeout=10)
+    return ids
 
 
 def poll(app: Flask, query: str) -> t.Any:

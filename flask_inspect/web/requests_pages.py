@@ -191,7 +191,6 @@ def _changes(
         "pending": current,
         "gone": gone,
         "history_size": settings.history_size(app),
-        "store": history.describe(),
     }
 
 
