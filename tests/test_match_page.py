@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from example_app import create_app
 from tests.conftest import make_app
 
 
@@ -179,3 +180,24 @@ def test_every_routes_row_links_to_the_match_page_with_a_url_that_matches() -> N
         assert 'id="verdict-status">200<' in text, link
         endpoints.update(re.findall(r"<dd><code>([^<]+)</code> via", text))
     assert endpoints == {rule.endpoint for rule in rules}
+
+
+def test_match_page_numbers_rules_as_the_routes_page_does() -> None:
+    """The same rule has the same # on Routes and on Match; panel rules get none."""
+    app = create_app()
+    app.debug = True
+    client = app.test_client()
+    routes_page = client.get("/_inspect/routes").get_data(as_text=True)
+    routes_rows = routes_page.split("<tr data-priority")[1:]
+    routes_row = next(
+        row for row in routes_rows if 'data-text="/user/&lt;int:id&gt; user_by_id' in row
+    )
+    number = re.search(r'<td class="num[^"]*">(\d+)<', routes_row)
+    assert number is not None
+    match_page = client.get("/_inspect/match?path=/user/7").get_data(as_text=True)
+    rows = match_page.split('<tr class="candidate')[1:]
+    user_row = next(row for row in rows if "user_by_id" in row)
+    assert re.search(r'<td class="num">(\d+)</td>', user_row).group(1) == number.group(1)  # type: ignore[union-attr]
+    panel_rows = [row for row in rows if "flask_inspect." in row.split("</tr>")[0]]
+    assert panel_rows
+    assert all("one of the panel's own rules" in row for row in panel_rows)

@@ -65,6 +65,10 @@ class MatchForm:
 @dataclass
 class CandidateRow:
     priority: int
+    """The rule's place in match order among every rule of the map, from 0."""
+    number: int | None
+    """Its place among the app's own rules, from 1, as the Routes page numbers
+    it; ``None`` for the panel's own rules."""
     rule: str
     endpoint: str
     outcome: str
@@ -181,12 +185,20 @@ def _rows(explanation: Explanation) -> list[CandidateRow]:
     columns = columns_for(
         segments, [c for index, c in enumerate(candidates) if index not in early_rows]
     )
+    from .blueprint import BLUEPRINT_NAME  # here: that module imports this one
+
+    panel_endpoints = BLUEPRINT_NAME + "."
     rows = []
+    number = 0
     for priority, candidate in enumerate(candidates):
         label, tone = outcome_label(candidate.outcome), outcome_tone(candidate.outcome)
+        is_panel_rule = candidate.endpoint.startswith(panel_endpoints)
+        if not is_panel_rule:
+            number += 1
         rows.append(
             CandidateRow(
                 priority=priority,
+                number=None if is_panel_rule else number,
                 rule=candidate.rule,
                 endpoint=candidate.endpoint,
                 outcome=candidate.outcome,
