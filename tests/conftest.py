@@ -25,8 +25,11 @@ def private_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     The default store is an SQLite file in the temporary directory, shared
     by every process of the user and kept across runs: without this, one
     test would see the records of another (most test apps share a name).
+    ``TMPDIR`` too, for the servers and commands a test starts as processes
+    of their own (and for the runs before this one, whose files are there).
     """
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
 
 
 def make_app(**config: t.Any) -> Flask:
