@@ -41,7 +41,10 @@ def test_the_script_takes_both_pictures_small(tmp_path: Path) -> None:
 
 def test_the_readme_shows_the_committed_pictures_near_its_top() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    top = readme.split("\n## ", 2)[0]  # before the first section
+    # Right after the two commands the README starts with, before any other section.
+    intro, commands = readme.split("\n## ", 2)[:2]
+    assert commands.startswith("Two commands")
+    top = intro + commands
     for name in PICTURES:
         assert f"](docs/{name})" in top, name
         picture = ROOT / "docs" / name
