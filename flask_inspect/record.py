@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from . import exchange
 from . import redact
+from .diagnose import parts_ways_early
 from .routes import describe_view
 
 MAX_URL_TEXT = 1000
@@ -37,6 +38,14 @@ With these, a record's own text is at most about 11,000 characters
 (:data:`MAX_HEADERS` x (:data:`MAX_HEADER_VALUE` + a name), the path and the
 query string twice: in the summary and the detail) whatever the client sends;
 once written, that drawn JSON is all that is kept of a request.
+"""
+MAX_CANDIDATES_KEPT = 40
+"""Rules a 404/405 record keeps the outcome of (the match page shows them all).
+
+Without a cap a record grows with the app's rule count: about 170 bytes a
+rule. The rules kept are the nearest: first those that got past the host and
+the first segment, then the rest, each in match order; the explanation says
+how many were left out (``candidates_omitted``).
 """
 
 if t.TYPE_CHECKING:
@@ -408,9 +417,25 @@ def explain_failure(app: Flask, failure: RoutingFailure) -> dict[str, t.Any]:
             websocket=failure.websocket,
             script_name=failure.script_name,
         )
-        return dict(explanation.to_dict())
+        return _keep_nearest_candidates(dict(explanation.to_dict()))
     except Exception:
         return {}
+
+
+def _keep_nearest_candidates(explanation: dict[str, t.Any]) -> dict[str, t.Any]:
+    """At most :data:`MAX_CANDIDATES_KEPT` candidates, the nearest, in match order."""
+    candidates: list[dict[str, t.Any]] = explanation["candidates"]
+    ranked = sorted(
+        range(len(candidates)),
+        key=lambda index: (
+            parts_ways_early(candidates[index]["outcome"], candidates[index]["segment"]),
+            index,
+        ),
+    )
+    kept = sorted(ranked[:MAX_CANDIDATES_KEPT])
+    explanation["candidates"] = [candidates[index] for index in kept]
+    explanation["candidates_omitted"] = len(candidates) - len(kept)
+    return explanation
 
 
 def _describe_view(app: Flask, endpoint: str | None) -> dict[str, t.Any] | None:

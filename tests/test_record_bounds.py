@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import json
 import os
 import tracemalloc
 import typing as t
@@ -21,7 +22,9 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder
 
 from flask_inspect import Inspect
+from flask_inspect import explain
 from flask_inspect.extension import get_state
+from flask_inspect.record import MAX_CANDIDATES_KEPT
 from flask_inspect.record import MAX_HEADER_VALUE
 from flask_inspect.record import MAX_HEADERS
 from flask_inspect.record import MAX_URL_TEXT
@@ -159,3 +162,60 @@ def test_a_secret_header_with_a_long_name_is_still_redacted() -> None:
     headers = record.detail(app)["headers"]
     assert "s3cret-value" not in str(headers)
     assert any(value == "[redacted]" for _, value in headers)
+
+
+def _app_with_many_rules(rules: int) -> Flask:
+    app = Flask("many_rules")
+    app.config.update(DEBUG=True, INSPECT_STORE="memory")
+    Inspect(app)
+
+    def view(**values: t.Any) -> str:
+        return "ok"
+
+    for number in range(rules):
+        app.add_url_rule(f"/section{number}/<int:item>", f"section{number}", view)
+    # Two rules that take the URL's first segment: the nearest to /user/abc/edit.
+    app.add_url_rule("/user/<int:user_id>/edit", "edit_user", view)
+    app.add_url_rule("/user/<int:user_id>", "user", view)
+    return app
+
+
+def test_a_404_record_keeps_the_nearest_rules_whatever_the_app_size() -> None:
+    """A record does not grow with the rule count: the rules that got past the
+    first segment are kept, the rest only up to the cap, and the count of
+    those left out is said."""
+    app = _app_with_many_rules(600)
+    total = len(list(app.url_map.iter_rules()))
+    response = app.test_client().get("/user/abc/edit")
+    assert response.status_code == 404
+    history = get_state(app).history
+    assert history is not None
+    record = history.get(response.headers[REQUEST_ID_HEADER])
+    assert record is not None
+    explanation = record.detail(app)["routing_error"]["explanation"]
+    candidates = explanation["candidates"]
+    assert len(candidates) == MAX_CANDIDATES_KEPT
+    assert explanation["candidates_omitted"] == total - MAX_CANDIDATES_KEPT
+    rules = [candidate["rule"] for candidate in candidates]
+    assert "/user/<int:user_id>/edit" in rules
+    assert "/user/<int:user_id>" in rules
+    # Kept in match order: the order the match page and the API give.
+    full = [c.rule for c in explain(app, "/user/abc/edit", "GET").candidates]
+    assert rules == sorted(rules, key=full.index)
+    assert len(json.dumps(explanation)) < 15_000
+    # The verdict and the suggestions are the whole explanation's.
+    assert explanation["verdict"] == "not_found"
+    assert explanation["suggestions"][0]["rule"] == "/user/<int:user_id>/edit"
+
+
+def test_a_small_app_keeps_every_rule_in_its_404_record() -> None:
+    app = _app_with_many_rules(3)
+    response = app.test_client().get("/nowhere")
+    history = get_state(app).history
+    assert history is not None
+    record = history.get(response.headers[REQUEST_ID_HEADER])
+    assert record is not None
+    explanation = record.detail(app)["routing_error"]["explanation"]
+    assert explanation["candidates_omitted"] == 0
+    full = explain(app, "/nowhere", "GET").to_dict()["candidates"]
+    assert explanation["candidates"] == full
