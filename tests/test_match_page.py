@@ -201,3 +201,25 @@ def test_match_page_numbers_rules_as_the_routes_page_does() -> None:
     panel_rows = [row for row in rows if "flask_inspect." in row.split("</tr>")[0]]
     assert panel_rows
     assert all("one of the panel's own rules" in row for row in panel_rows)
+
+
+def test_match_page_counts_the_apps_rules_as_the_routes_page_does() -> None:
+    """'Rule by rule' gives the app's rules, as Routes does; the panel's own are named apart."""
+    app = create_app()
+    app.debug = True
+    client = app.test_client()
+    routes_page = client.get("/_inspect/routes").get_data(as_text=True)
+    routes_count = re.search(r'id="route-count"[^>]*>(\d+)<', routes_page)
+    assert routes_count is not None
+    match_page = client.get("/_inspect/match?path=/user/7").get_data(as_text=True)
+    match_count = re.search(r'id="rule-count"[^>]*>(\d+)<', match_page)
+    assert match_count is not None
+    assert match_count.group(1) == routes_count.group(1)
+    panel_rules = sum(
+        1 for rule in app.url_map.iter_rules() if rule.endpoint.startswith("flask_inspect.")
+    )
+    assert panel_rules > 0
+    assert int(match_count.group(1)) == len(list(app.url_map.iter_rules())) - panel_rules
+    panel_note = re.search(r'id="panel-rule-count">([^<]*)<', match_page)
+    assert panel_note is not None
+    assert panel_note.group(1).strip() == f"and the panel's own {panel_rules}"
