@@ -187,13 +187,15 @@ def may_see_panel(app: Flask, environ: WSGIEnvironment) -> bool:
     return refusal(app, environ) is None
 
 
-def may_see_request_id(app: Flask, remote_addr: str | None) -> bool:
-    """Whether a response may carry its record's id: the client address only.
+def may_see_request_id(app: Flask, remote_addr: str | None, host: str | None) -> bool:
+    """Whether a response may carry its record's id: a client address the panel
+    lets in, asking under a name it answers (through a tunnel every visitor
+    comes from 127.0.0.1, but under the tunnel's name).
 
     Cheap for the usual case (an address listed as it is written), since it
     runs on every recorded request.
     """
     hosts = app.config.get(settings.ALLOWED_HOSTS)
-    if type(hosts) is tuple and remote_addr in hosts:
-        return True
-    return client_allowed(app, remote_addr)
+    if not (type(hosts) is tuple and remote_addr in hosts) and not client_allowed(app, remote_addr):
+        return False
+    return server_name_allowed(app, host)

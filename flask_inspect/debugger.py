@@ -31,6 +31,7 @@ from werkzeug.debug import DebuggedApplication
 from . import settings
 from .access import may_see_panel
 from .access import may_see_request_id
+from .access import request_host
 from .badge import badge_html
 from .badge import insert_before_body_end
 from .recorder import REQUEST_ID_HEADER
@@ -165,7 +166,8 @@ class _Exchange:
     ) -> t.Callable[[bytes], object]:
         if self._is_crash_page(status, headers):
             app = self.middleware.app
-            if may_see_request_id(app, self.environ.get("REMOTE_ADDR")):
+            environ = self.environ
+            if may_see_request_id(app, environ.get("REMOTE_ADDR"), request_host(environ)):
                 headers = [*headers, (REQUEST_ID_HEADER, self.record.id)]
                 if (
                     not self.sent_any

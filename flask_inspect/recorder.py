@@ -41,6 +41,7 @@ from flask import signals
 
 from . import settings
 from .access import may_see_request_id
+from .access import request_host
 from .badge import add_badge
 from .badge import html_page_end
 from .capture import LOG_CAPTURE
@@ -574,13 +575,9 @@ class RecordingMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse, record: RequestRecord
     ) -> t.Iterable[bytes]:
         recorder = self.recorder
-        # The record's id only goes to clients that may see the panel; the
-        # usual address, listed as written, is let through without a call.
-        remote_addr = environ.get("REMOTE_ADDR")
-        listed = self.app.config.get(settings.ALLOWED_HOSTS)
-        show_id = (type(listed) is tuple and remote_addr in listed) or may_see_request_id(
-            self.app, remote_addr
-        )
+        # The record's id only goes to clients that may see the panel, by
+        # address and by the name they asked under.
+        show_id = may_see_request_id(self.app, environ.get("REMOTE_ADDR"), request_host(environ))
 
         def start_recorded_response(
             status: str, headers: list[tuple[str, str]], exc_info: t.Any = None

@@ -165,6 +165,23 @@ def test_the_request_id_header_goes_only_to_allowed_clients() -> None:
     assert REQUEST_ID_HEADER not in outside.headers
 
 
+def test_the_request_id_header_goes_only_to_hosts_the_panel_answers(
+    live_server_factory: t.Callable[[Flask], LiveServer],
+) -> None:
+    """Through a tunnel every visitor comes from 127.0.0.1, under the tunnel's name."""
+    server = live_server_factory(_app())
+    port = server.server.server_port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+        status, headers, _ = _get(server, "/", host)
+        assert status == 200
+        assert REQUEST_ID_HEADER in headers, host
+    for host in ("abc123.tunnel.example", f"attacker.example:{port}"):
+        status, headers, body = _get(server, "/", host)
+        assert status == 200
+        assert body == b"<html><body>home</body></html>"  # no badge either
+        assert REQUEST_ID_HEADER not in headers, host
+
+
 @pytest.mark.parametrize("address", ["::ffff:127.0.0.1", "127.0.0.2", "127.255.255.254", "::1"])
 def test_every_loopback_spelling_is_a_local_client(address: str) -> None:
     app = _app()

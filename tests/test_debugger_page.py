@@ -169,9 +169,10 @@ def test_a_client_outside_the_allowed_hosts_gets_neither(served: t.Callable[...,
 
 def test_a_foreign_host_gets_no_badge(served: t.Callable[..., Served]) -> None:
     server = served()
-    status, _, body = server.get("/boom", headers={"Host": "tunnel.example.net"})
+    status, headers, body = server.get("/boom", headers={"Host": "tunnel.example.net"})
     assert status == 500
     assert "/_inspect/requests/" not in body
+    assert REQUEST_ID_HEADER not in headers
 
 
 def test_the_test_client_still_sees_the_exception() -> None:
