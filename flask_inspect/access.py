@@ -7,8 +7,9 @@ keeps out what arrives from this machine on someone else's behalf: a page on
 a tunnel (ngrok, ``ssh -R``, a local proxy) through which every visitor from
 the internet arrives as 127.0.0.1 but asks for the tunnel's public name.
 
-Both run only for the panel's own URLs, the explained error pages and the
-badge, never for the app's ordinary requests.
+Both run for the panel's own URLs, the explained error pages and the badge;
+on the app's ordinary requests only to decide whether the response may name
+its record (``X-Inspect-Request-Id``), with the ``Host`` verdict cached.
 
 >>> is_loopback("127.8.0.1"), is_loopback("::ffff:127.0.0.1"), is_loopback("10.0.0.1")
 (True, True, False)
@@ -99,7 +100,25 @@ def server_name_allowed(app: Flask, host: str | None) -> bool:
     no one else's page can be rebound to them), and a loopback address
     allows every loopback address.
     """
-    names = settings.allowed_server_names(app)
+    config = app.config
+    setting = config.get(
+        settings.ALLOWED_SERVER_NAMES, settings.DEFAULTS[settings.ALLOWED_SERVER_NAMES]
+    )
+    server_name = config.get("SERVER_NAME")
+    try:
+        return _cached_host_verdict(setting, server_name, host)
+    except TypeError:  # a setting that cannot be a cache key (a list): answered afresh
+        return _host_verdict(setting, server_name, host)
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_host_verdict(setting: t.Any, server_name: t.Any, host: str | None) -> bool:
+    """:func:`_host_verdict`, remembered: it runs for every recorded request."""
+    return _host_verdict(setting, server_name, host)
+
+
+def _host_verdict(setting: t.Any, server_name: t.Any, host: str | None) -> bool:
+    names = settings.server_names(setting, server_name)
     if "*" in names:
         return True
     if not host:

@@ -104,8 +104,15 @@ def allowed_hosts(app: Flask) -> tuple[str, ...]:
 
 def allowed_server_names(app: Flask) -> tuple[str, ...]:
     """``INSPECT_ALLOWED_SERVER_NAMES``, plus the app's ``SERVER_NAME`` when it has one."""
-    names = _names(app.config.get(ALLOWED_SERVER_NAMES, DEFAULTS[ALLOWED_SERVER_NAMES]))
-    server_name = app.config.get("SERVER_NAME")
+    config = app.config
+    return server_names(
+        config.get(ALLOWED_SERVER_NAMES, DEFAULTS[ALLOWED_SERVER_NAMES]), config.get("SERVER_NAME")
+    )
+
+
+def server_names(setting: t.Any, server_name: t.Any) -> tuple[str, ...]:
+    """The names of :func:`allowed_server_names`, from the two settings' raw values."""
+    names = _names(setting)
     if isinstance(server_name, str) and server_name:
         names = (*names, server_name)
     return names

@@ -273,3 +273,25 @@ def test_proxy_fix_in_either_order_keeps_outside_clients_out(inspect_first: bool
     forwarded = {"X-Forwarded-For": "203.0.113.5"}
     assert client.get("/_inspect/api/routes", headers=forwarded).status_code == 403
     assert client.get("/_inspect/api/routes").status_code == 200
+
+
+def test_the_host_verdict_follows_the_settings_as_they_change() -> None:
+    """The Host verdict is remembered per setting value: a changed setting is read afresh,
+    and a setting that cannot be remembered (a list) is still obeyed."""
+    app = _app()
+    assert server_name_allowed(app, "localhost:5000")
+    assert not server_name_allowed(app, "dev.example.test")
+    app.config["INSPECT_ALLOWED_SERVER_NAMES"] = ("dev.example.test",)
+    assert server_name_allowed(app, "dev.example.test")
+    assert not server_name_allowed(app, "localhost:5000")
+    app.config["INSPECT_ALLOWED_SERVER_NAMES"] = ["other.example.test"]
+    assert server_name_allowed(app, "other.example.test")
+    assert not server_name_allowed(app, "dev.example.test")
+    app.config["SERVER_NAME"] = "dev.example.test"
+    assert server_name_allowed(app, "dev.example.test")
+    client = app.test_client()
+    headers = client.get("/", headers={"Host": "other.example.test"}).headers
+    assert REQUEST_ID_HEADER in headers
+    app.config["INSPECT_ALLOWED_SERVER_NAMES"] = ("localhost",)
+    headers = client.get("/", headers={"Host": "other.example.test"}).headers
+    assert REQUEST_ID_HEADER not in headers
