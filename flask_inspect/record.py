@@ -13,6 +13,7 @@ explained and the traceback's source lines read.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import traceback
 import typing as t
@@ -438,14 +439,27 @@ def _keep_nearest_candidates(explanation: dict[str, t.Any]) -> dict[str, t.Any]:
     return explanation
 
 
+_VIEWS_DESCRIBED: weakref.WeakKeyDictionary[t.Any, dict[str, t.Any] | None] = (
+    weakref.WeakKeyDictionary()
+)
+"""Each view function's description, drawn once (finding its file reads the disk)."""
+
+
 def _describe_view(app: Flask, endpoint: str | None) -> dict[str, t.Any] | None:
     if endpoint is None:
         return None
+    function = app.view_functions.get(endpoint)
     try:
-        view = describe_view(app.view_functions.get(endpoint))
-    except Exception:
-        return None
-    return None if view is None else view.to_dict()
+        described = _VIEWS_DESCRIBED[function]
+    except (KeyError, TypeError):  # not yet, or not weakly referable: drawn now
+        try:
+            view = describe_view(function)
+        except Exception:
+            return None
+        described = None if view is None else view.to_dict()
+        with contextlib.suppress(TypeError):
+            _VIEWS_DESCRIBED[function] = described
+    return None if described is None else dict(described)
 
 
 def _describe_flash(category: t.Any, message: t.Any) -> dict[str, str]:

@@ -164,7 +164,7 @@ def recording_limit(app: Flask) -> int:
 
 def redact_pattern(app: Flask) -> re.Pattern[str]:
     """``INSPECT_REDACT`` as one pattern, to search names made by :func:`name_words`."""
-    return _secret_test(_redact_setting(app)).words
+    return _secret_test_of(app).words
 
 
 def secret_name_test(app: Flask) -> t.Callable[[str], bool]:
@@ -174,18 +174,32 @@ def secret_name_test(app: Flask) -> t.Callable[[str], bool]:
     one without a ``_`` at either end is also looked for in the name with
     its separators removed, so ``APIKEY`` still hides ``X-ApiKey``.
     """
-    return _secret_test(_redact_setting(app)).test
+    return _secret_test_of(app).test
 
 
 def is_secret_name(app: Flask, name: str) -> bool:
     return secret_name_test(app)(name)
 
 
-def _redact_setting(app: Flask) -> tuple[str, ...]:
-    names = app.config.get(REDACT, DEFAULT_REDACT)
-    if isinstance(names, str):
-        return (names,)
-    return tuple(str(name) for name in names or ())
+def _secret_test_of(app: Flask) -> _SecretTest:
+    """The test for ``INSPECT_REDACT``, remembered by the setting's value (asked
+    for every name drawn: tens of times a record)."""
+    setting = app.config.get(REDACT, DEFAULT_REDACT)
+    try:
+        return _secret_test_for_setting(setting)
+    except TypeError:  # a setting that cannot be a cache key (a list): read afresh
+        return _secret_test(_redact_names(setting))
+
+
+@functools.lru_cache(maxsize=16)
+def _secret_test_for_setting(setting: t.Any) -> _SecretTest:
+    return _secret_test(_redact_names(setting))
+
+
+def _redact_names(setting: t.Any) -> tuple[str, ...]:
+    if isinstance(setting, str):
+        return (setting,)
+    return tuple(str(name) for name in setting or ())
 
 
 class _SecretTest:

@@ -275,6 +275,29 @@ def test_view_arguments_keep_their_converted_types() -> None:
     }
 
 
+def test_a_view_replaced_under_its_endpoint_is_described_anew() -> None:
+    """A view's description is drawn once per function, never kept for its endpoint."""
+    app = make_app()
+
+    @app.route("/swap")
+    def first_view() -> str:
+        return "first"
+
+    client = app.test_client()
+    assert record_of(app, client.get("/swap"))["view"]["qualname"].endswith("first_view")
+
+    def second_view() -> str:
+        return "second"
+
+    app.view_functions["first_view"] = second_view
+    response = client.get("/swap")
+    assert response.get_data(as_text=True) == "second"
+    view = record_of(app, response)["view"]
+    assert view["qualname"].endswith("second_view")
+    view["qualname"] = "changed by a reader"  # each record gets its own copy
+    assert record_of(app, client.get("/swap"))["view"]["qualname"].endswith("second_view")
+
+
 def test_async_view_is_recorded_with_its_templates_and_flashes() -> None:
     app = recording_app()
     response = app.test_client().get("/async", buffered=True)

@@ -266,3 +266,15 @@ def test_custom_entries_match_names_however_they_are_spelled() -> None:
     assert data["g"]["spinner"]["repr"] == "'shown'"
     assert data["g"]["MySecret"]["repr"] == REDACTED
     assert data["g"]["apiKey"]["repr"] == REDACTED
+
+
+def test_a_changed_redact_setting_is_obeyed_at_once() -> None:
+    """The redaction test is remembered per setting value, never past a change."""
+    app = make_app(INSPECT_REDACT=("TOKEN",))
+    assert redact_query(app, "token=t1&colour=red") == "token=[redacted]&colour=red"
+    app.config["INSPECT_REDACT"] = ("COLOUR",)
+    assert redact_query(app, "token=t1&colour=red") == "token=t1&colour=[redacted]"
+    app.config["INSPECT_REDACT"] = ["SHAPE"]  # a list: not a cache key, still obeyed
+    assert redact_query(app, "shape=round&colour=red") == "shape=[redacted]&colour=red"
+    app.config["INSPECT_REDACT"] = "COLOUR"
+    assert redact_query(app, "shape=round&colour=red") == "shape=round&colour=[redacted]"
