@@ -104,19 +104,10 @@ def server_name_allowed(app: Flask, host: str | None) -> bool:
     setting = config.get(
         settings.ALLOWED_SERVER_NAMES, settings.DEFAULTS[settings.ALLOWED_SERVER_NAMES]
     )
-    server_name = config.get("SERVER_NAME")
-    try:
-        return _cached_host_verdict(setting, server_name, host)
-    except TypeError:  # a setting that cannot be a cache key (a list): answered afresh
-        return _host_verdict(setting, server_name, host)
+    return _host_verdict(setting, config.get("SERVER_NAME"), host)
 
 
-@functools.lru_cache(maxsize=128)
-def _cached_host_verdict(setting: t.Any, server_name: t.Any, host: str | None) -> bool:
-    """:func:`_host_verdict`, remembered: it runs for every recorded request."""
-    return _host_verdict(setting, server_name, host)
-
-
+@settings.remembered_by_value  # asked for every recorded request (the id header)
 def _host_verdict(setting: t.Any, server_name: t.Any, host: str | None) -> bool:
     names = settings.server_names(setting, server_name)
     if "*" in names:

@@ -13,6 +13,8 @@ import typing as t
 if t.TYPE_CHECKING:
     from flask import Flask
 
+_Answer = t.TypeVar("_Answer")
+
 ENABLED = "INSPECT_ENABLED"
 URL_PREFIX = "INSPECT_URL_PREFIX"
 ALLOWED_HOSTS = "INSPECT_ALLOWED_HOSTS"
@@ -181,19 +183,47 @@ def is_secret_name(app: Flask, name: str) -> bool:
     return secret_name_test(app)(name)
 
 
+def remembered_by_value(function: t.Callable[..., _Answer]) -> t.Callable[..., _Answer]:
+    """``function`` of settings' raw values, remembered by those values.
+
+    For what is worked out from a setting on every request or every name
+    drawn. A changed setting is a new key, and a list or set is keyed by
+    what it holds at each call, so a setting changed in place is obeyed
+    too; a value that cannot be a key at all (a list of lists) is answered
+    afresh each time. ``function`` must be pure.
+    """
+    remembered = functools.lru_cache(maxsize=128)(function)
+
+    @functools.wraps(function)
+    def answer(*values: t.Any) -> _Answer:
+        try:
+            return remembered(*values)
+        except TypeError:  # a list or a set: keyed by what it holds now
+            pass
+        try:
+            return remembered(*map(_as_key, values))
+        except TypeError:
+            return function(*values)
+
+    return answer
+
+
+def _as_key(value: t.Any) -> t.Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
+    return value
+
+
 def _secret_test_of(app: Flask) -> _SecretTest:
-    """The test for ``INSPECT_REDACT``, remembered by the setting's value (asked
-    for every name drawn: tens of times a record)."""
-    setting = app.config.get(REDACT, DEFAULT_REDACT)
-    try:
-        return _secret_test_for_setting(setting)
-    except TypeError:  # a setting that cannot be a cache key (a list): read afresh
-        return _secret_test(_redact_names(setting))
+    """The test for ``INSPECT_REDACT`` (asked for every name drawn: tens of times a record)."""
+    return _secret_test(app.config.get(REDACT, DEFAULT_REDACT))
 
 
-@functools.lru_cache(maxsize=16)
-def _secret_test_for_setting(setting: t.Any) -> _SecretTest:
-    return _secret_test(_redact_names(setting))
+@remembered_by_value
+def _secret_test(setting: t.Any) -> _SecretTest:
+    return _SecretTest(_redact_names(setting))
 
 
 def _redact_names(setting: t.Any) -> tuple[str, ...]:
@@ -214,11 +244,6 @@ class _SecretTest:
         if self.words.search(name_words(name)) is not None:
             return True
         return self.compact.search(_NOT_WORD.sub("", name.lower())) is not None
-
-
-@functools.lru_cache(maxsize=16)
-def _secret_test(names: tuple[str, ...]) -> _SecretTest:
-    return _SecretTest(names)
 
 
 def _any_of(entries: list[str]) -> re.Pattern[str]:

@@ -287,6 +287,10 @@ def test_the_host_verdict_follows_the_settings_as_they_change() -> None:
     app.config["INSPECT_ALLOWED_SERVER_NAMES"] = ["other.example.test"]
     assert server_name_allowed(app, "other.example.test")
     assert not server_name_allowed(app, "dev.example.test")
+    app.config["INSPECT_ALLOWED_SERVER_NAMES"].append("third.example.test")  # in place
+    assert server_name_allowed(app, "third.example.test")
+    app.config["INSPECT_ALLOWED_SERVER_NAMES"].remove("third.example.test")
+    assert not server_name_allowed(app, "third.example.test")
     app.config["SERVER_NAME"] = "dev.example.test"
     assert server_name_allowed(app, "dev.example.test")
     client = app.test_client()

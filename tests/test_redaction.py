@@ -276,5 +276,7 @@ def test_a_changed_redact_setting_is_obeyed_at_once() -> None:
     assert redact_query(app, "token=t1&colour=red") == "token=t1&colour=[redacted]"
     app.config["INSPECT_REDACT"] = ["SHAPE"]  # a list: not a cache key, still obeyed
     assert redact_query(app, "shape=round&colour=red") == "shape=[redacted]&colour=red"
+    app.config["INSPECT_REDACT"].append("COLOUR")  # changed in place: obeyed too
+    assert redact_query(app, "shape=round&colour=red") == "shape=[redacted]&colour=[redacted]"
     app.config["INSPECT_REDACT"] = "COLOUR"
     assert redact_query(app, "shape=round&colour=red") == "shape=round&colour=[redacted]"
